@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh [--suite check|full]: every test of the project, as one KTAP
+# report: the host unit tests of tools/, then the QEMU scenarios.  Installs
+# what is missing first.  The last line is "N passed, N failed" over all
+# test cases; the exit status is non-zero if any failed.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+suite=check
+[ "${1:-}" = --suite ] && suite=$2
+
+"$psh_harness/deps.sh" || exit 1
+"$psh_harness/tree.sh" init || exit 1
+
+total_pass=0 total_fail=0 n=0 bad=0
+# subsuite NAME CMD...: run CMD, indent its KTAP, add up its closing line.
+subsuite() {
+	local name=$1 log counts p f rc
+	shift
+	n=$((n + 1))
+	log=$(mktemp)
+	"$@" 2>"$log.err" | tee "$log" | sed -u \
+		-e 's/^\([0-9]* passed, [0-9]* failed.*\)$/# \1/' -e 's/^/    /'
+	rc=${PIPESTATUS[0]}
+	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	p=$(echo "$counts" | awk '{print $1}') f=$(echo "$counts" | awk '{print $3}')
+	if [ -z "$counts" ]; then
+		p=0 f=1
+		echo "    # $name did not finish; its errors:"
+		tail -n 20 "$log.err" | sed 's/^/    #   /'
+	fi
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+	if [ "$rc" = 0 ] && [ "$f" = 0 ]; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		bad=1
+	fi
+	rm -f "$log" "$log.err"
+}
+
+echo "KTAP version 1"
+echo "1..2"
+subsuite host-tools make -s -C "$psh_root/tools" check
+subsuite scenarios "$psh_harness/run.sh" --suite "$suite"
+echo "$total_pass passed, $total_fail failed"
+exit "$bad"

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh: make sure the host has every tool the harness uses.  As root,
+# what is missing is installed from Debian (apt-get); otherwise the missing
+# packages are named and the script fails.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# command-or-file  Debian package
+needs="
+gcc gcc
+make make
+git git
+perl perl
+flex flex
+bison bison
+bc bc
+ccache ccache
+cpio cpio
+xz xz-utils
+gzip gzip
+dpkg-deb dpkg
+readelf binutils
+/usr/include/libelf.h libelf-dev
+/usr/include/openssl/ssl.h libssl-dev
+aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
+/usr/aarch64-linux-gnu/lib/libc.a libc6-dev-arm64-cross
+qemu-system-x86_64 qemu-system-x86
+qemu-system-aarch64 qemu-system-arm
+timeout coreutils
+"
+
+missing=()
+while read -r what pkg; do
+	[ -n "$what" ] || continue
+	case "$what" in
+	/*) [ -e "$what" ] ;;
+	*) command -v "$what" >/dev/null 2>&1 ;;
+	esac || missing+=("$pkg")
+done <<<"$needs"
+
+[ "${#missing[@]}" -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	die "missing host packages: ${missing[*]} (as root: apt-get install ${missing[*]})"
+fi
+log "installing host packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2 || log "apt-get update failed; trying with the current lists"
+apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 ||
+	die "apt-get install ${missing[*]} failed"

@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# initramfs.sh ARCH KERNEL_IMAGE MODULES_DIR TOOLS_DIR OUTDIR
+#
+# Builds the guest initramfs images for ARCH (x86_64 or arm64):
+#
+#   OUTDIR/core.cpio.gz  the core root: the userland of userland.sh ARCH,
+#                        TOOLS_DIR/psh-init as /init, TOOLS_DIR/vmcore-notes
+#                        as /usr/bin/psh-vmcore-notes, MODULES_DIR merged in,
+#                        empty /proc /sys /dev /tmp /out /etc /mnt /boot /run,
+#                        /dev/console and /dev/null.  The capture kernel's initrd.
+#   OUTDIR/initrd.img    core.cpio.gz followed by a second gzip'ed cpio adding
+#                        /boot/vmlinuz (KERNEL_IMAGE) and /boot/initrd.img
+#                        (core.cpio.gz), so the first kernel can run
+#                        `kexec -p /boot/vmlinuz --initrd=/boot/initrd.img`.
+#
+# MODULES_DIR is an INSTALL_MOD_PATH tree (lib/modules/VERSION/...) or "-".
+# Every part is a complete gzip'ed newc archive, so more parts (e.g. a per-run
+# /etc/psh.conf) can be appended with cat.  Nothing is rebuilt when the inputs
+# (this script, the userland MANIFEST, kernel, tools, module tree) are
+# unchanged.  The userland is built first if it does not exist yet; refresh it
+# with userland.sh.  PSH_INITRAMFS_FORCE=1 rebuilds anyway.
+
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+[ $# = 5 ] || die "usage: $0 ARCH KERNEL_IMAGE MODULES_DIR|- TOOLS_DIR OUTDIR"
+arch=$1 kernel=$2 modules=$3 tools=$4 outdir=$5
+deb_arch "$arch" >/dev/null
+[ -f "$kernel" ] || die "kernel image $kernel not found"
+[ "$modules" = - ] || [ -d "$modules" ] || die "modules dir $modules not found"
+for t in psh-init vmcore-notes; do
+	[ -f "$tools/$t" ] || die "$tools/$t not found (make -C tools guest ARCH=$arch O=$tools)"
+done
+need_cmd cpio cpio
+need_cmd gzip gzip
+need_cmd sha256sum coreutils
+
+userland=$psh_cache/userland/$arch
+[ -s "$userland/MANIFEST" ] || "$here/userland.sh" "$arch"
+mkdir -p "$outdir"
+
+size() { echo "$(stat -c %s "$1") bytes ($(du -h "$1" | cut -f1))"; }
+report() {
+	log "$outdir/core.cpio.gz: $(size "$outdir/core.cpio.gz")"
+	log "$outdir/initrd.img: $(size "$outdir/initrd.img")"
+}
+
+# Stamp of every input; equal stamp and outputs present: nothing to do.
+stamp=$(
+	{
+		echo "$arch"
+		sha256sum "${BASH_SOURCE[0]}" "$userland/MANIFEST" "$kernel" \
+			"$tools/psh-init" "$tools/vmcore-notes" | cut -d' ' -f1
+		[ "$modules" = - ] || (cd "$modules" && find . -printf '%P %y %m %l\n' | LC_ALL=C sort &&
+			find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+	} | sha256sum | cut -d' ' -f1
+)
+if [ "${PSH_INITRAMFS_FORCE:-0}" != 1 ] && [ -f "$outdir/initrd.img" ] &&
+	[ -f "$outdir/core.cpio.gz" ] && [ "$(cat "$outdir/.initramfs.stamp" 2>/dev/null)" = "$stamp" ]; then
+	log "initramfs $arch up to date"
+	report
+	exit 0
+fi
+rm -f "$outdir/.initramfs.stamp"
+
+# newc_entry NAME MODE MAJOR MINOR: one newc record without data (a directory
+# or device node), so /dev needs neither root nor mknod.
+newc_entry() {
+	local namesize=$((${#1} + 1))
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X' \
+		$((0x7000 + $3 * 256 + $4)) "$2" 0 0 1 0 0 0 0 "$3" "$4" "$namesize" 0
+	printf '%s\0' "$1"
+	head -c $(((4 - (110 + namesize) % 4) % 4)) /dev/zero
+}
+
+# cpio_dir DIR [SKIP]: newc archive of DIR's contents (owned by root, entry
+# SKIP left out) on stdout.
+cpio_dir() {
+	(cd "$1" && find . -mindepth 1 -printf '%P\n' | grep -vxF "${2:-/}" | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --reproducible --quiet)
+}
+
+work=$(mktemp -d "$outdir/.initramfs.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/core
+mkdir "$root"
+cp -a "$userland/root/." "$root/"
+install -m 755 "$tools/psh-init" "$root/init"
+install -m 755 "$tools/vmcore-notes" "$root/usr/bin/psh-vmcore-notes"
+if [ "$modules" != - ]; then
+	# Merge through the usr-merge links: lib/modules -> usr/lib/modules.
+	for e in "$modules"/* "$modules"/.[!.]*; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		n=$(basename "$e")
+		case $n in bin|sbin|lib|lib64) dest=$root/usr/$n ;; *) dest=$root/$n ;; esac
+		mkdir -p "$dest"
+		cp -a "$e/." "$dest/"
+	done
+	# build/source point into the host's kernel tree.
+	find "$root/usr/lib/modules" -mindepth 2 -maxdepth 2 -type l \
+		\( -name build -o -name source \) -delete 2>/dev/null || true
+fi
+for d in proc sys dev tmp out etc mnt boot run; do mkdir -p "$root/$d"; done
+chmod 1777 "$root/tmp"
+
+# /dev and its nodes are written by hand ahead of the rest: one archive.
+{
+	newc_entry dev $((0040755)) 0 0
+	newc_entry dev/console $((0020600)) 5 1
+	newc_entry dev/null $((0020666)) 1 3
+	cpio_dir "$root" dev
+} | gzip -n -6 >"$work/core.cpio.gz"
+
+boot=$work/bootpart
+mkdir -p "$boot/boot"
+cp "$kernel" "$boot/boot/vmlinuz"
+cp "$work/core.cpio.gz" "$boot/boot/initrd.img"
+cpio_dir "$boot" | gzip -n -6 >"$work/boot.cpio.gz"
+cat "$work/core.cpio.gz" "$work/boot.cpio.gz" >"$work/initrd.img"
+
+mv "$work/core.cpio.gz" "$outdir/core.cpio.gz"
+mv "$work/initrd.img" "$outdir/initrd.img"
+echo "$stamp" >"$outdir/.initramfs.stamp"
+log "initramfs $arch built ($(du -sh "$root" | cut -f1) core root)"
+report

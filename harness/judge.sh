@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# judge.sh OUTDIR: decide whether one finished scenario passed.
+#
+# Reads what the run left in OUTDIR: scenario.env (what was asked),
+# qemu.rc, console.log (host-stamped serial console) and results/ (what the
+# capture kernel wrote: result.txt, notes.txt, dmesg.txt, vmcore).  Prints
+# KTAP diagnostic lines ("# ...") explaining a failure and exits 1, or
+# exits 0.  Always writes OUTDIR/facts.txt (KEY=VALUE) for summaries.
+set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+dir=${1:?usage: judge.sh OUTDIR}
+. "$dir/scenario.env"
+console=$dir/console.log
+res=$dir/results
+qemu_rc=$(cat "$dir/qemu.rc" 2>/dev/null || echo missing)
+facts=$dir/facts.txt
+: >"$facts"
+failed=0
+
+fail() {
+	[ "$failed" = 1 ] || echo "# FAIL $name: $1"
+	[ "$failed" = 1 ] && echo "#   also: $1"
+	failed=1
+}
+
+show_context() {
+	echo "#   guest's own failure lines:"
+	grep -a 'psh: FAIL' "$console" | head -n 5 | sed 's/^/#     /'
+	echo "#   last console lines:"
+	tail -n 8 "$console" | sed 's/^/#     /'
+	echo "#   full log: $console"
+}
+
+# cpu_count LIST: number of CPUs in a cpulist such as 0-3,5.
+cpu_count() {
+	local n=0 part lo hi
+	local IFS=,
+	for part in $1; do
+		lo=${part%-*} hi=${part#*-}
+		n=$((n + hi - lo + 1))
+	done
+	echo "$n"
+}
+
+# host_time PATTERN: host timestamp (s) of the first console line matching.
+host_time() {
+	grep -a -m1 -E "$1" "$console" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+}
+
+# Facts both expectations share.
+panic_line=$(grep -a -m1 -o 'Kernel panic - not syncing.*' "$console" | tr -d '\r')
+boots=$(grep -a -c 'Linux version' "$console")
+echo "panic_line=$panic_line" >>"$facts"
+echo "boots=$boots" >>"$facts"
+
+if [ "$qemu_rc" = 124 ]; then
+	fail "guest timed out after ${timeout}s (expected: $expect)"
+elif [ "$qemu_rc" != 0 ]; then
+	fail "QEMU exited with status $qemu_rc (see $dir/qemu.stderr)"
+fi
+grep -aq 'psh: first kernel up' "$console" ||
+	fail "first kernel never started /init"
+armed=$(grep -a -m1 -o 'psh: armed .*' "$console" | tr -d '\r')
+[ -n "$armed" ] || fail "first kernel did not arm the scenario"
+[ -n "$panic_line" ] || fail "no 'Kernel panic - not syncing' line on the console"
+
+judge_vmcore() {
+	local online ncpus notes count panic_cpu panic_pid t0 t1 pid
+	grep -aq 'psh: capture kernel up' "$console" ||
+		{ fail "capture kernel never started /init"; return; }
+	[ -f "$res/result.txt" ] ||
+		{ fail "capture kernel wrote no results (no $res/result.txt)"; return; }
+	grep -qx 'capture=ok' "$res/result.txt" ||
+		fail "capture failed: $(grep '^capture=' "$res/result.txt")"
+
+	grep -q 'Kernel panic - not syncing' "$res/dmesg.txt" 2>/dev/null ||
+		fail "vmcore dmesg lacks the 'Kernel panic - not syncing' line"
+
+	notes=$res/notes.txt
+	grep -qx 'vmcoreinfo=yes' "$notes" || fail "vmcore has no VMCOREINFO note"
+	grep -q '^crashtime=' "$notes" || fail "VMCOREINFO has no CRASHTIME"
+	online=$(sed -n 's/.*online=\([0-9,-]*\).*/\1/p' <<<"$armed")
+	ncpus=$(cpu_count "${online:-0}")
+	count=$(sed -n 's/^prstatus_count=//p' "$notes")
+	echo "cpus_online=$ncpus" >>"$facts"
+	echo "prstatus_notes=${count:-0}" >>"$facts"
+	[ "${count:-0}" = "$ncpus" ] ||
+		fail "vmcore has ${count:-0} NT_PRSTATUS notes, expected $ncpus (CPUs online: $online)"
+
+	# The panicking task's note must sit at its CPU's index.
+	read -r panic_cpu panic_pid < <(sed -n \
+		's/.*CPU: \([0-9]*\) UID: [0-9]* PID: \([0-9]*\) .*/\1 \2/p' \
+		"$res/dmesg.txt" | head -n 1)
+	echo "panic_cpu=${panic_cpu:-?}" >>"$facts"
+	[ "${panic_cpu:-x}" = "$cpu" ] ||
+		fail "panic ran on CPU ${panic_cpu:-?}, scenario asked for CPU $cpu"
+	pid=$(sed -n "s/^prstatus index=${panic_cpu:-x} pid=\([0-9]*\) .*/\1/p" "$notes")
+	[ "$count" != "$ncpus" ] || [ "${pid:-x}" = "${panic_pid:-y}" ] ||
+		fail "note $panic_cpu has pid ${pid:-?}, the panicking task is pid ${panic_pid:-?}"
+
+	t0=$(host_time 'Kernel panic - not syncing')
+	t1=$(grep -a -n 'Linux version' "$console" | sed -n 2p | cut -d: -f2- |
+		sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	[ -n "$t0" ] && [ -n "$t1" ] &&
+		echo "handoff_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" >>"$facts"
+	sed -n 's/^vmcore_bytes=/vmcore_bytes=/p' "$res/result.txt" >>"$facts"
+}
+
+judge_reboot() {
+	grep -aq 'psh: capture kernel up' "$console" &&
+		fail "a capture kernel started, expected a plain reboot"
+	[ "$boots" = 1 ] || fail "kernel booted $boots times, expected once"
+}
+
+case "$expect" in
+vmcore) judge_vmcore ;;
+reboot) judge_reboot ;;
+*) fail "unknown expectation '$expect'" ;;
+esac
+
+[ "$failed" = 0 ] || { show_context; exit 1; }
+exit 0

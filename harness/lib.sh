@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
+# Shared helpers for the harness scripts.  Source it from bash:
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Each function stands alone; add new ones below, keep them independent.
+
+# Everything downloaded or built lives here, never inside the repo.
+psh_cache=${PSH_CACHE:-$HOME/.cache/panic-shutdown}
+
+# The directory holding this file (harness/).
+psh_harness=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# The project's root (the repo checkout).
+psh_root=$(cd "$psh_harness/.." && pwd)
+
+log() {
+	printf 'psh: %s\n' "$*" >&2
+}
+
+die() {
+	printf 'psh: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# need_cmd CMD PACKAGE: make sure CMD is on PATH.  As root with
+# PSH_AUTO_INSTALL=1 the Debian package is installed; otherwise die.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ "${PSH_AUTO_INSTALL:-0}" = 1 ] && [ "$(id -u)" = 0 ]; then
+		log "$1 not found: installing Debian package $2"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >&2 ||
+			die "apt-get install $2 failed"
+		command -v "$1" >/dev/null 2>&1 && return 0
+	fi
+	die "$1 not found: install the Debian package $2 (apt-get install $2)"
+}
+
+# deb_arch ARCH: the Debian architecture name for a harness ARCH.
+deb_arch() {
+	case "$1" in
+	x86_64|amd64) echo amd64 ;;
+	arm64|aarch64) echo arm64 ;;
+	*) die "unknown ARCH '$1' (want x86_64 or arm64)" ;;
+	esac
+}

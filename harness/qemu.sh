@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu.sh: boot one guest, capture its serial console with host timestamps,
+# and kill it if it outlives its timeout.
+#
+#   qemu.sh ARCH OUTDIR KERNEL INITRD [options]
+#     --cpus N        vCPUs (default 4)
+#     --mem MiB       memory (default: the arch file's guest_mem)
+#     --append STR    extra kernel parameters after the arch defaults
+#     --disk FILE     raw results disk, attached as virtio-blk
+#     --pvpanic       add the arch's pvpanic device
+#     --qmp SOCK      QMP server on a unix socket (events are logged by the caller)
+#     --timeout S     hard limit (default 180)
+#
+# Writes OUTDIR/console.log ("[seconds since start] line") and
+# OUTDIR/qemu.cmd; exits 0 if QEMU ended by itself, 124 on timeout (after
+# printing the last lines of the console), QEMU's status otherwise.
+#
+# Accelerator: TCG, unless /dev/kvm works.  On the machines this was written
+# on /dev/kvm exists but a KVM guest hangs while decompressing the kernel, so
+# KVM is used only when PSH_ACCEL=kvm is set explicitly (see README).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+arch=${1:?usage: qemu.sh ARCH OUTDIR KERNEL INITRD [options]}
+outdir=${2:?} kernel=${3:?} initrd=${4:?}
+shift 4
+. "$psh_harness/arch/$arch.sh"
+
+cpus=4 mem=$guest_mem append= disk= pvpanic= qmp= timeout=180
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--cpus) cpus=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--append) append=$2; shift ;;
+	--disk) disk=$2; shift ;;
+	--pvpanic) pvpanic=1 ;;
+	--qmp) qmp=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	*) die "qemu.sh: unknown option $1" ;;
+	esac
+	shift
+done
+
+need_cmd "$qemu_bin" "$qemu_pkg"
+stamp=$psh_root/tools/build/host/stamp
+[ -x "$stamp" ] || die "$stamp missing: run 'make -C tools'"
+
+accel=tcg
+[ "$arch" = x86_64 ] && [ "${PSH_ACCEL:-}" = kvm ] && accel=kvm
+args=("${qemu_machine[@]}" -accel "$accel" -smp "$cpus" -m "$mem"
+	-kernel "$kernel" -initrd "$initrd"
+	-append "$guest_console $append"
+	-display none -monitor none -serial stdio -no-reboot)
+[ -n "$disk" ] && args+=(-drive "file=$disk,if=none,format=raw,id=results"
+	-device "$qemu_disk_dev,drive=results")
+[ -n "$pvpanic" ] && args+=(-device "$qemu_pvpanic_dev")
+[ -n "$qmp" ] && args+=(-qmp "unix:$qmp,server=on,wait=off")
+
+mkdir -p "$outdir"
+printf '%q ' "$qemu_bin" "${args[@]}" >"$outdir/qemu.cmd"
+echo >>"$outdir/qemu.cmd"
+
+rc=0
+timeout -k 5 "$timeout" "$qemu_bin" "${args[@]}" </dev/null 2>"$outdir/qemu.stderr" |
+	"$stamp" >"$outdir/console.log" || rc=${PIPESTATUS[0]}
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	log "guest killed after ${timeout}s timeout; last console lines:"
+	tail -n 15 "$outdir/console.log" | sed 's/^/    /' >&2
+	exit 124
+fi
+exit "$rc"

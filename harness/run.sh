@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [options] [TEST...]: run scenarios (harness/scenarios.sh) in QEMU
+# and report in KTAP.
+#
+#   --variant base|series   kernel to boot (default series)
+#   --suite check|full|all  which scenarios (default check); ignored when
+#                           TESTs are named
+#   --out DIR               where logs go (default out/VARIANT)
+#   --list                  print the test names and exit
+#   TEST                    a test name or shell glob, e.g. 'x86_64.*'
+#
+# Per test, OUT/TEST/ keeps console.log, qemu.cmd, scenario.env,
+# results/ (what the capture kernel saved) and facts.txt.  The last line is
+# "N passed, N failed"; the exit status is 1 if anything failed.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+variant=series suite=check out= list=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--variant) variant=$2; shift ;;
+	--suite) suite=$2; shift ;;
+	--out) out=$2; shift ;;
+	--list) list=1 ;;
+	-*) die "run.sh: unknown option $1" ;;
+	*) break ;;
+	esac
+	shift
+done
+out=${out:-$psh_root/out/$variant}
+
+# --- Load the scenario table --------------------------------------------
+tests=() params=()
+scenario() {
+	local name=$1 kv arches a cpus c
+	shift
+	declare -A p=([arch]=all [vcpus]=4 [cpu]=0 [trigger]=sysrq [crash]=yes
+		[cmdline]= [capture_append]= [setup]= [expect]=vmcore
+		[timeout]=150 [suite]=check)
+	for kv in "$@"; do
+		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
+		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
+		p[${kv%%=*}]=${kv#*=}
+	done
+	arches=${p[arch]}
+	[ "$arches" = all ] && arches="x86_64 arm64"
+	for a in $arches; do
+		cpus=${p[cpu]}
+		[ "$cpus" = each ] && cpus=$(seq 0 $((p[vcpus] - 1)))
+		for c in $cpus; do
+			local tname=$a.$name
+			[ "${p[cpu]}" = each ] && tname+=.cpu$c
+			tests+=("$tname")
+			params+=("$(for k in "${!p[@]}"; do
+				printf '%s=%q\n' "$k" "${p[$k]}"; done
+				printf 'arch=%q\ncpu=%q\nname=%q\n' "$a" "$c" "$tname")")
+		done
+	done
+}
+. "$psh_harness/scenarios.sh"
+
+# --- Select ----------------------------------------------------------------
+sel=()
+for i in "${!tests[@]}"; do
+	t=${tests[$i]} keep=0
+	if [ $# -gt 0 ]; then
+		for pat in "$@"; do
+			# shellcheck disable=SC2053
+			[[ "$t" == $pat ]] && keep=1
+		done
+	else
+		s=$(sed -n 's/^suite=//p' <<<"${params[$i]}")
+		{ [ "$suite" = all ] || [ "$suite" = "$s" ] ||
+			{ [ "$suite" = full ] && [ "$s" = check ]; }; } && keep=1
+	fi
+	[ "$keep" = 1 ] && sel+=("$i")
+done
+[ "${#sel[@]}" -gt 0 ] || die "no scenario matches: $*"
+if [ "$list" = 1 ]; then
+	for i in "${sel[@]}"; do echo "${tests[$i]}"; done
+	exit 0
+fi
+
+# --- Prepare each arch once ------------------------------------------------
+declare -A kernel core
+for i in "${sel[@]}"; do
+	a=${tests[$i]%%.*}
+	[ -n "${kernel[$a]+set}" ] && continue
+	eval "$("$psh_harness/prepare.sh" "$a" "$variant")"
+	kernel[$a]=$k_image core[$a]=$k_core
+done
+
+# mkcpio DIR OUT: a newc archive of DIR's contents.
+mkcpio() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc --quiet -R 0:0) >"$2"
+}
+
+# run_one INDEX N: boot test INDEX as KTAP test number N.
+run_one() {
+	local i=$1 n=$2 t=${tests[$1]} dir rc stage
+	dir=$out/$t
+	rm -rf "$dir"
+	mkdir -p "$dir/results" "$dir/stage/conf/etc" "$dir/stage/boot/boot"
+	echo "${params[$i]}" >"$dir/scenario.env"
+	(
+		. "$dir/scenario.env"
+		{
+			echo "# scenario $t"
+			echo "crash_kernel=$crash"
+			echo "trigger=$trigger"
+			echo "trigger_cpu=$cpu"
+			[ -z "$setup" ] || echo "setup=$setup"
+			[ -z "$capture_append" ] || echo "capture_append=$capture_append"
+		} >"$dir/stage/conf/etc/psh.conf"
+		a=$arch stage=$dir/stage
+		# The capture kernel gets core + this run's config; the first
+		# kernel gets the same plus /boot with the kernel and that initrd.
+		mkcpio "$stage/conf" "$stage/conf.cpio"
+		cat "${core[$a]}" "$stage/conf.cpio" >"$stage/boot/boot/initrd.img"
+		cp "${kernel[$a]}" "$stage/boot/boot/vmlinuz"
+		mkcpio "$stage/boot" "$stage/boot.cpio"
+		cat "$stage/boot/boot/initrd.img" "$stage/boot.cpio" >"$stage/initrd"
+		truncate -s 256M "$dir/disk.img"
+		. "$psh_harness/arch/$arch.sh"
+		rc=0
+		"$psh_harness/qemu.sh" "$arch" "$dir" "${kernel[$a]}" "$stage/initrd" \
+			--cpus "$vcpus" --disk "$dir/disk.img" --timeout "$timeout" \
+			--append "$guest_crashkernel $cmdline" 2>"$dir/runner.log" || rc=$?
+		echo "$rc" >"$dir/qemu.rc"
+		tar -xf "$dir/disk.img" -C "$dir/results" 2>/dev/null || true
+		rm -rf "$dir/disk.img" "$stage"
+	)
+	if "$psh_harness/judge.sh" "$dir"; then
+		echo "ok $n $t"
+		return 0
+	fi
+	echo "not ok $n $t"
+	return 1
+}
+
+echo "KTAP version 1"
+echo "1..${#sel[@]}"
+passed=0 failed=0 n=0
+for i in "${sel[@]}"; do
+	n=$((n + 1))
+	if run_one "$i" "$n"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+done
+echo "# logs: $out"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

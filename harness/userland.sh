@@ -1,0 +1,282 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# userland.sh [--force] ARCH    (ARCH: x86_64 or arm64)
+#
+# Builds the guest userland from Debian 13 "trixie" packages: kexec-tools,
+# makedumpfile and busybox-static for ARCH, plus every shared library they
+# reach (recursive DT_NEEDED walk) and the ELF interpreter.  Output:
+#
+#   $psh_cache/userland/ARCH/root/     the tree (usr-merged: bin, sbin, lib,
+#                                      lib64 are symlinks into usr/)
+#   $psh_cache/userland/ARCH/MANIFEST  package=version of every package that
+#                                      contributed a file
+#
+# In the root: /usr/sbin/kexec, /usr/sbin/vmcore-dmesg, /usr/bin/makedumpfile
+# (+ compat link /usr/sbin/makedumpfile), /usr/bin/busybox and its applets
+# as symlinks in /usr/bin.
+#
+# Does nothing when MANIFEST exists, was written by this version of the script
+# and the archive still has the same versions; --force or PSH_USERLAND_FORCE=1
+# rebuilds anyway.  Package lists come from harness/apt/apt.sh (see there for
+# PSH_APT_MAX_AGE etc.); downloaded .debs are kept in $psh_cache/userland/debs.
+
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+force=${PSH_USERLAND_FORCE:-0}
+[ "${1:-}" = --force ] && { force=1; shift; }
+[ $# = 1 ] || die "usage: $0 [--force] x86_64|arm64"
+arch=$1
+da=$(deb_arch "$arch")
+case $da in
+amd64) triplet=x86_64-linux-gnu ;;
+arm64) triplet=aarch64-linux-gnu ;;
+esac
+
+need_cmd readelf binutils
+need_cmd dpkg-deb dpkg
+need_cmd sha256sum coreutils
+need_cmd flock util-linux
+
+apt() { "$here/apt/apt.sh" "$@"; }
+
+# The tools wanted in the guest; everything else is found from them.
+roots_pkgs=(kexec-tools makedumpfile busybox-static)
+roots_files=(usr/sbin/kexec usr/sbin/vmcore-dmesg usr/bin/makedumpfile usr/bin/busybox)
+optional_files=" usr/sbin/vmcore-dmesg "
+
+# Applets linked when the busybox applet list can be neither asked for
+# (foreign ARCH, no binfmt emulation) nor read from the binary.
+fallback_applets="[ [[ ash awk basename blkid cat chmod chown chroot cmp cp cpio cut
+date dd df dirname dmesg du echo env expr false find free grep gunzip gzip halt
+head hexdump hostname id insmod kill killall less ln losetup ls lsmod md5sum mdev
+mkdir mknod mktemp modinfo modprobe more mount mv nproc od pidof poweroff printf
+ps pwd readlink realpath reboot rm rmdir rmmod sed seq sh sha256sum sleep sort
+stat stty switch_root sync sysctl tail tar taskset tee test time timeout touch
+tr true umount uname uniq unxz unzstd uptime vi wc xargs xz yes zcat"
+
+out=$psh_cache/userland/$arch
+debs=$psh_cache/userland/debs
+manifest=$out/MANIFEST
+generator=$(sha256sum <"${BASH_SOURCE[0]}" | cut -d' ' -f1)
+mkdir -p "$out" "$debs"
+exec 9>"$out/.lock"
+flock 9
+
+# print_uris PKG...: "pkg version filename size sha256" for the candidates.
+print_uris() {
+	apt apt-get -q --print-uris download "${@/%/:$da}" |
+		awk -v q="'" '$1 ~ "^"q { print $2, $3, $4 }' |
+		while read -r file size hash; do
+			local name=${file%%_*} ver=${file#*_}
+			ver=${ver%_*}
+			printf '%s %b %s %s %s\n' "$name" "${ver//%/\\x}" "$file" "$size" "${hash#SHA256:}"
+		done
+}
+
+# Fast path: same script, same package versions as last time.
+if [ "$force" != 1 ] && [ -s "$manifest" ] && [ -d "$out/root" ] &&
+	grep -qx "# generator $generator" "$manifest"; then
+	mapfile -t want < <(grep -v '^#' "$manifest" | sort)
+	mapfile -t have < <(print_uris "${want[@]%%=*}" | awk '{print $1 "=" $2}' | sort)
+	if [ "${want[*]}" = "${have[*]}" ]; then
+		log "userland $arch up to date ($out)"
+		exit 0
+	fi
+	log "userland $arch: package versions changed, rebuilding"
+fi
+
+# Depends/Pre-Depends closure of the root packages, following only library
+# packages (lib*, zlib1g): debconf, dpkg, perl and the like are not needed to
+# run the binaries.
+resolve_closure() {
+	local -A seen=()
+	local queue=("${roots_pkgs[@]}") next p
+	while [ ${#queue[@]} -gt 0 ]; do
+		for p in "${queue[@]}"; do seen[$p]=1; done
+		next=()
+		while read -r p; do
+			[ -n "${seen[$p]:-}" ] && continue
+			seen[$p]=1
+			next+=("$p")
+		done < <(apt apt-cache depends --no-recommends --no-suggests \
+			--no-conflicts --no-breaks --no-replaces --no-enhances \
+			"${queue[@]/%/:$da}" |
+			sed -nE 's/^ [ |](Pre)?Depends: ([^<][^: ]*)(:[a-z0-9]+)?$/\2/p' |
+			grep -E '^(lib[a-z0-9]|zlib1g$)' | sort -u)
+		queue=("${next[@]}")
+	done
+	printf '%s\n' "${!seen[@]}" | sort
+}
+
+log "userland $arch: resolving Debian 13 packages"
+mapfile -t closure < <(resolve_closure)
+mapfile -t uris < <(print_uris "${closure[@]}")
+[ ${#uris[@]} = ${#closure[@]} ] ||
+	die "apt could not locate every package of: ${closure[*]}"
+
+# Download what is missing or corrupt; drop stale .debs of this arch.
+missing=()
+declare -A keep=()
+for l in "${uris[@]}"; do
+	read -r name ver file size hash <<<"$l"
+	keep[$file]=1
+	if ! echo "$hash  $debs/$file" | sha256sum -c --status 2>/dev/null; then
+		missing+=("$name:$da=$ver")
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "downloading ${#missing[@]} packages"
+	dl=$(mktemp -d "$debs/.dl-$arch.XXXXXX")
+	(cd "$dl" && apt apt-get -q download "${missing[@]}" >&2) || die "apt-get download failed"
+	mv "$dl"/*.deb "$debs/"
+	rmdir "$dl"
+fi
+for f in "$debs"/*_"$da".deb; do
+	[ -n "${keep[$(basename "$f")]:-}" ] || rm -f "$f"
+done
+
+# Unpack everything into one usr-merged staging tree; remember file owners.
+stage=$out/stage
+rm -rf "$stage" "$out/root.new"
+mkdir -p "$stage"
+stage=$(cd "$stage" && pwd -P)
+declare -A owner=()
+canon_top() { sed -E 's,^\./,,; s,^(bin|sbin|lib|lib64|libx32)/,usr/\1/,'; }
+for l in "${uris[@]}"; do
+	read -r name ver file _ <<<"$l"
+	dpkg-deb -x "$debs/$file" "$stage"
+	while read -r p; do
+		owner[$p]="$name=$ver"
+	done < <(dpkg-deb -c "$debs/$file" | awk '$6 !~ /\/$/ {print $6}' | canon_top)
+done
+for d in bin sbin lib lib64 libx32; do
+	if [ -d "$stage/$d" ] && [ ! -L "$stage/$d" ]; then
+		mkdir -p "$stage/usr/$d"
+		cp -a "$stage/$d/." "$stage/usr/$d/"
+		rm -rf "${stage:?}/$d"
+	fi
+	[ -e "$stage/usr/$d" ] && ln -sfn "usr/$d" "$stage/$d"
+done
+
+# Library search path of the guest's ld.so (no ld.so.cache there): the
+# multiarch and plain lib dirs.  Dirs only reachable via ld.so.conf.d would
+# need a cache, so they are an error.
+default_dirs=("usr/lib/$triplet" usr/lib)
+[ "$da" = amd64 ] && default_dirs+=(usr/lib64)
+
+# canon PATH: stage-relative path with its directory part resolved inside
+# the stage (so lib/x and /lib64/x become usr/lib/x, usr/lib64/x).
+canon() {
+	local d
+	d=$(realpath -m "$stage/$(dirname "$1")")
+	d=${d#"$stage"}
+	d=${d#/}
+	echo "${d:+$d/}$(basename "$1")"
+}
+
+root=$out/root.new
+declare -A copied=() used=()
+elves=()
+# copy_path PATH: copy a stage path into the root, following symlink chains
+# (every link and the final file); ELF files are queued for the NEEDED walk.
+copy_path() {
+	local p t
+	p=$(canon "$1")
+	while [ -z "${copied[$p]:-}" ]; do
+		copied[$p]=1
+		[ -e "$stage/$p" ] || [ -L "$stage/$p" ] || die "$p: not found in the unpacked packages"
+		mkdir -p "$root/$(dirname "$p")"
+		cp -a "$stage/$p" "$root/$p"
+		[ -n "${owner[$p]:-}" ] && used[${owner[$p]}]=1
+		if [ -L "$stage/$p" ]; then
+			t=$(readlink "$stage/$p")
+			case $t in
+			/*) p=$(canon "${t#/}") ;;
+			*) p=$(canon "$(dirname "$p")/$t") ;;
+			esac
+			continue
+		fi
+		[ "$(head -c 4 "$stage/$p" | od -An -c | tr -d ' ')" = '177ELF' ] && elves+=("$p")
+	done
+}
+
+for f in "${roots_files[@]}"; do
+	if [ ! -e "$stage/$f" ] && [[ $optional_files == *" $f "* ]]; then
+		continue
+	fi
+	copy_path "$f"
+done
+
+# Recursive NEEDED walk over every ELF file copied so far.
+i=0
+while [ $i -lt ${#elves[@]} ]; do
+	e=${elves[$i]}
+	i=$((i + 1))
+	dyn=$(readelf -dW "$stage/$e" 2>/dev/null || true)
+	interp=$(readelf -lW "$stage/$e" 2>/dev/null |
+		sed -n 's/.*Requesting program interpreter: \(.*\)\]$/\1/p')
+	[ -n "$interp" ] && copy_path "${interp#/}"
+	dirs=()
+	for rp in $(echo "$dyn" | sed -nE 's/.*\((RUNPATH|RPATH)\).*\[(.*)\]$/\2/p' | tr : ' '); do
+		rp=${rp//\$ORIGIN/\/$(dirname "$e")}
+		rp=${rp//\$\{ORIGIN\}/\/$(dirname "$e")}
+		dirs+=("${rp#/}")
+	done
+	dirs+=("${default_dirs[@]}")
+	for lib in $(echo "$dyn" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		found=
+		for d in "${dirs[@]}"; do
+			if [ -e "$stage/$d/$lib" ]; then found=$d/$lib; break; fi
+		done
+		[ -n "$found" ] || die "$e needs $lib, which no unpacked package has in ${dirs[*]}"
+		copy_path "$found"
+	done
+done
+
+# usr-merge symlinks and busybox applets.
+mkdir -p "$root/usr/bin" "$root/usr/sbin" "$root/usr/lib"
+for d in bin sbin lib lib64; do
+	[ -d "$root/usr/$d" ] && ln -sfn "usr/$d" "$root/$d"
+done
+[ -e "$root/usr/sbin/makedumpfile" ] || ln -s ../bin/makedumpfile "$root/usr/sbin/makedumpfile"
+# Applet names: ask busybox when it runs here, else read its sorted
+# NUL-separated applet_names table ("[", "[[", "acpid", ...) from the binary.
+bb_names() {
+	local off
+	off=$(grep -aobP '\[\x00\[\[\x00' "$1" | head -n1 | cut -d: -f1)
+	[ -n "$off" ] || return 0
+	tail -c +$((off + 1)) "$1" | tr '\0' '\n' | head -n 1000 | LC_ALL=C awk \
+		'p != "" && !($0 ~ /^[a-z0-9_.[-]+$/ && $0 > p) { exit } { print; p = $0 }'
+	return 0 # the early exits above kill the pipeline with SIGPIPE
+}
+if applets=$(timeout 10 "$stage/usr/bin/busybox" --list 2>/dev/null) && [ -n "$applets" ]; then
+	src="busybox --list"
+elif applets=$(bb_names "$stage/usr/bin/busybox") && [ "$(echo "$applets" | wc -l)" -gt 50 ]; then
+	src="applet table in the $arch busybox binary"
+else
+	applets=$fallback_applets
+	src="built-in list"
+fi
+n=0
+for a in $applets; do
+	[ "$a" = busybox ] && continue
+	[ -e "$root/usr/bin/$a" ] || [ -e "$root/usr/sbin/$a" ] || [ -L "$root/usr/bin/$a" ] && continue
+	ln -s busybox "$root/usr/bin/$a"
+	n=$((n + 1))
+done
+log "linked $n busybox applets from the $src"
+
+# Swap in the new root and write the manifest last.
+rm -rf "$out/root" "$stage"
+mv "$root" "$out/root"
+{
+	echo "# psh guest userland for $arch (Debian $da), from Debian 13 trixie"
+	echo "# generator $generator"
+	printf '%s\n' "${!used[@]}" | sort
+} >"$manifest.new"
+mv "$manifest.new" "$manifest"
+log "userland $arch: $(du -sh "$out/root" | cut -f1) in $out/root ($(grep -vc '^#' "$manifest") packages)"

@@ -7,7 +7,8 @@
 #   VARIANT  base   | series
 #
 # Sources: base = $psh_cache/linux-base (the pinned base, never patched);
-#          series = $PSH_KSRC if set, else $psh_cache/linux (base + patches/).
+#          series = $PSH_KSRC if set, else $psh_cache/linux (base + patches/);
+#          lint = $psh_cache/linux-lint (lint.sh's scratch tree).
 # Output:  $psh_cache/build/ARCH-VARIANT/{.config,IMAGE,mod-root/}
 #
 # The config is tinyconfig plus harness/kconfig/{common,ARCH}.config merged
@@ -22,6 +23,7 @@ variant=${2:?usage: build.sh ARCH VARIANT}
 case "$variant" in
 base) src=$psh_cache/linux-base ;;
 series) src=${PSH_KSRC:-$psh_cache/linux} ;;
+lint) src=$psh_cache/linux-lint ;;
 *) die "unknown VARIANT '$variant' (want base or series)" ;;
 esac
 [ -f "$src/Makefile" ] || die "no kernel tree at $src: run 'make tree' first"
@@ -55,7 +57,7 @@ export KBUILD_BUILD_USER=psh KBUILD_BUILD_HOST=harness
 ccache -M 8G >/dev/null
 
 kmake() {
-	make -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
+	make -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" LOCALVERSION=-psh-$variant \
 		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$(nproc)" "$@"
 }
 

@@ -19,6 +19,9 @@ qemu_rc=$(cat "$dir/qemu.rc" 2>/dev/null || echo missing)
 facts=$dir/facts.txt
 : >"$facts"
 failed=0
+# A self-test scenario collects the verdict to compare it at the end.
+exec 3>&1
+[ -z "${fails_with:-}" ] || exec 1>"$dir/judge.out"
 
 fail() {
 	[ "$failed" = 1 ] || echo "# FAIL $name: $1"
@@ -121,5 +124,16 @@ reboot) judge_reboot ;;
 *) fail "unknown expectation '$expect'" ;;
 esac
 
-[ "$failed" = 0 ] || { show_context; exit 1; }
-exit 0
+[ "$failed" = 0 ] || show_context
+if [ -n "${fails_with:-}" ]; then
+	# A self-test: the run is meant to be rejected, for this reason.
+	exec 1>&3
+	if [ "$failed" = 1 ] && grep -qF -- "$fails_with" "$dir/judge.out"; then
+		echo "# expected failure seen: $(grep -m1 -F -- "$fails_with" "$dir/judge.out" | sed 's/^# //')"
+		exit 0
+	fi
+	echo "# FAIL $name: the judge should have rejected this run with '$fails_with'; it said:"
+	sed 's/^/#   /' "$dir/judge.out"
+	exit 1
+fi
+[ "$failed" = 0 ]

@@ -19,7 +19,9 @@
 #
 # Accelerator: TCG, unless /dev/kvm works.  On the machines this was written
 # on /dev/kvm exists but a KVM guest hangs while decompressing the kernel, so
-# KVM is used only when PSH_ACCEL=kvm is set explicitly (see README).
+# KVM is probed, not assumed: once per host kernel and QEMU version, the
+# kernel is booted under KVM for at most 20 s and must print its banner
+# (result cached in $psh_cache/accel).  PSH_ACCEL=tcg|kvm overrides.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -47,8 +49,36 @@ need_cmd "$qemu_bin" "$qemu_pkg"
 stamp=$psh_root/tools/build/host/stamp
 [ -x "$stamp" ] || die "$stamp missing: run 'make -C tools'"
 
-accel=tcg
-[ "$arch" = x86_64 ] && [ "${PSH_ACCEL:-}" = kvm ] && accel=kvm
+# kvm_works: boot KERNEL under KVM without an initrd; it must reach its
+# banner ("Linux version") within 20 s.  Cached per host kernel and QEMU.
+kvm_works() {
+	local key cache=$psh_cache/accel log
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	key="$(uname -r) $("$qemu_bin" --version | head -n1)"
+	if [ -f "$cache" ] && [ "$(sed -n 1p "$cache")" = "$key" ]; then
+		[ "$(sed -n 2p "$cache")" = kvm ]
+		return
+	fi
+	log "probing KVM (20 s at most)"
+	log=$(mktemp)
+	timeout -k 2 20 "$qemu_bin" "${qemu_machine[@]}" -accel kvm -m 256 -kernel "$kernel" \
+		-append "$guest_console panic=-1" -display none -monitor none \
+		-serial stdio -no-reboot </dev/null >"$log" 2>&1
+	if grep -aq 'Linux version' "$log"; then
+		printf '%s\nkvm\n' "$key" >"$cache"
+	else
+		printf '%s\ntcg\n' "$key" >"$cache"
+		log "KVM does not boot a guest here; using TCG"
+	fi
+	rm -f "$log"
+	[ "$(sed -n 2p "$cache")" = kvm ]
+}
+
+accel=${PSH_ACCEL:-}
+if [ -z "$accel" ]; then
+	accel=tcg
+	[ "$arch" = x86_64 ] && kvm_works && accel=kvm
+fi
 args=("${qemu_machine[@]}" -accel "$accel" -smp "$cpus" -m "$mem"
 	-kernel "$kernel" -initrd "$initrd"
 	-append "$guest_console $append"

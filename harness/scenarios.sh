@@ -21,6 +21,10 @@
 #                         NT_PRSTATUS per CPU online at the panic
 #                 reboot: the guest panicked and QEMU exited (reset) without
 #                         a capture kernel
+#   fails_with=TEXT         []      a self-test of the harness: the
+#                                   scenario passes only if the judge
+#                                   rejects the run with a diagnostic
+#                                   containing TEXT
 #   timeout=S               [150]
 #   suite=NAME              [check] which make target runs it (check, full)
 #
@@ -30,3 +34,8 @@
 # Baseline behaviour that must hold on the unmodified base (issue 2).
 scenario kdump-sysrq   cpu=each
 scenario panic-reboot  crash=no cmdline=panic=-1 expect=reboot
+
+# The harness must be able to fail: a capture kernel that cannot start its
+# init is reported, by scenario name, well within the timeout.
+scenario selftest-broken-capture arch=x86_64 "capture_append=rdinit=/bin/false panic=-1" \
+	"fails_with=capture kernel never started /init"

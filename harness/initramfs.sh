@@ -1,25 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# initramfs.sh ARCH KERNEL_IMAGE MODULES_DIR TOOLS_DIR OUTDIR
+# initramfs.sh ARCH MODULES_DIR TOOLS_DIR OUTDIR
 #
-# Builds the guest initramfs images for ARCH (x86_64 or arm64):
+# Builds the guest's core initramfs for ARCH (x86_64 or arm64):
 #
-#   OUTDIR/core.cpio.gz  the core root: the userland of userland.sh ARCH,
-#                        TOOLS_DIR/psh-init as /init, TOOLS_DIR/vmcore-notes
-#                        as /usr/bin/psh-vmcore-notes, MODULES_DIR merged in,
+#   OUTDIR/core.cpio.gz  the userland of userland.sh ARCH, TOOLS_DIR/psh-init
+#                        as /init, TOOLS_DIR/vmcore-notes as
+#                        /usr/bin/psh-vmcore-notes, MODULES_DIR merged in,
 #                        empty /proc /sys /dev /tmp /out /etc /mnt /boot /run,
-#                        /dev/console and /dev/null.  The capture kernel's initrd.
-#   OUTDIR/initrd.img    core.cpio.gz followed by a second gzip'ed cpio adding
-#                        /boot/vmlinuz (KERNEL_IMAGE) and /boot/initrd.img
-#                        (core.cpio.gz), so the first kernel can run
-#                        `kexec -p /boot/vmlinuz --initrd=/boot/initrd.img`.
+#                        /dev/console and /dev/null.
 #
 # MODULES_DIR is an INSTALL_MOD_PATH tree (lib/modules/VERSION/...) or "-".
-# Every part is a complete gzip'ed newc archive, so more parts (e.g. a per-run
-# /etc/psh.conf) can be appended with cat.  Nothing is rebuilt when the inputs
-# (this script, the userland MANIFEST, kernel, tools, module tree) are
-# unchanged.  The userland is built first if it does not exist yet; refresh it
+# It is one complete gzip'ed newc archive, so run.sh appends per-run layers
+# (/etc/psh.conf; /boot with the kernel and the capture initrd) with cat.
+# Nothing is rebuilt when the inputs (this script, the userland MANIFEST,
+# tools, module tree) are unchanged.  The userland is built first if it does not exist yet; refresh it
 # with userland.sh.  PSH_INITRAMFS_FORCE=1 rebuilds anyway.
 
 set -euo pipefail
@@ -27,10 +23,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-[ $# = 5 ] || die "usage: $0 ARCH KERNEL_IMAGE MODULES_DIR|- TOOLS_DIR OUTDIR"
-arch=$1 kernel=$2 modules=$3 tools=$4 outdir=$5
+[ $# = 4 ] || die "usage: $0 ARCH MODULES_DIR|- TOOLS_DIR OUTDIR"
+arch=$1 modules=$2 tools=$3 outdir=$4
 deb_arch "$arch" >/dev/null
-[ -f "$kernel" ] || die "kernel image $kernel not found"
 [ "$modules" = - ] || [ -d "$modules" ] || die "modules dir $modules not found"
 for t in psh-init vmcore-notes; do
 	[ -f "$tools/$t" ] || die "$tools/$t not found (make -C tools guest ARCH=$arch O=$tools)"
@@ -46,21 +41,19 @@ mkdir -p "$outdir"
 size() { echo "$(stat -c %s "$1") bytes ($(du -h "$1" | cut -f1))"; }
 report() {
 	log "$outdir/core.cpio.gz: $(size "$outdir/core.cpio.gz")"
-	log "$outdir/initrd.img: $(size "$outdir/initrd.img")"
 }
 
 # Stamp of every input; equal stamp and outputs present: nothing to do.
 stamp=$(
 	{
 		echo "$arch"
-		sha256sum "${BASH_SOURCE[0]}" "$userland/MANIFEST" "$kernel" \
+		sha256sum "${BASH_SOURCE[0]}" "$userland/MANIFEST" \
 			"$tools/psh-init" "$tools/vmcore-notes" | cut -d' ' -f1
 		[ "$modules" = - ] || (cd "$modules" && find . -printf '%P %y %m %l\n' | LC_ALL=C sort &&
 			find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
 	} | sha256sum | cut -d' ' -f1
 )
-if [ "${PSH_INITRAMFS_FORCE:-0}" != 1 ] && [ -f "$outdir/initrd.img" ] &&
-	[ -f "$outdir/core.cpio.gz" ] && [ "$(cat "$outdir/.initramfs.stamp" 2>/dev/null)" = "$stamp" ]; then
+if [ "${PSH_INITRAMFS_FORCE:-0}" != 1 ] && [ -f "$outdir/core.cpio.gz" ] && [ "$(cat "$outdir/.initramfs.stamp" 2>/dev/null)" = "$stamp" ]; then
 	log "initramfs $arch up to date"
 	report
 	exit 0
@@ -115,15 +108,9 @@ chmod 1777 "$root/tmp"
 	cpio_dir "$root" dev
 } | gzip -n -6 >"$work/core.cpio.gz"
 
-boot=$work/bootpart
-mkdir -p "$boot/boot"
-cp "$kernel" "$boot/boot/vmlinuz"
-cp "$work/core.cpio.gz" "$boot/boot/initrd.img"
-cpio_dir "$boot" | gzip -n -6 >"$work/boot.cpio.gz"
-cat "$work/core.cpio.gz" "$work/boot.cpio.gz" >"$work/initrd.img"
 
 mv "$work/core.cpio.gz" "$outdir/core.cpio.gz"
-mv "$work/initrd.img" "$outdir/initrd.img"
+rm -f "$outdir/initrd.img"
 echo "$stamp" >"$outdir/.initramfs.stamp"
 log "initramfs $arch built ($(du -sh "$root" | cut -f1) core root)"
 report

@@ -17,7 +17,7 @@ initramfs=$psh_cache/initramfs/$arch-$variant
 [ "${PSH_NO_BUILD:-0}" = 1 ] && [ -f "$kbuild/IMAGE" ] ||
 	"$psh_harness/build.sh" "$arch" "$variant" >&2
 make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" >&2
-"$psh_harness/initramfs.sh" "$arch" "$kbuild/IMAGE" "$kbuild/mod-root" \
+"$psh_harness/initramfs.sh" "$arch" "$kbuild/mod-root" \
 	"$tools" "$initramfs" >&2
 echo "k_image=$kbuild/IMAGE"
 echo "k_core=$initramfs/core.cpio.gz"

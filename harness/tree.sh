@@ -22,8 +22,11 @@ set -euo pipefail
 tree=$psh_cache/linux
 basetree=$psh_cache/linux-base
 patches=$psh_root/patches
-export GIT_AUTHOR_NAME="Debian linux-source-7.3" GIT_COMMITTER_NAME="psh harness"
-export GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" GIT_COMMITTER_EMAIL="psh@localhost"
+# The base commit's identity and date are fixed, so its hash is too.
+base_ident=(GIT_AUTHOR_NAME="Debian linux-source-7.3"
+	GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org"
+	GIT_COMMITTER_NAME="psh harness" GIT_COMMITTER_EMAIL="psh@localhost"
+	GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z)
 
 g() { git -C "$tree" "$@"; }
 
@@ -52,8 +55,8 @@ init() {
 		git -C "$tmp" init -q -b series
 		# Debian's .gitignore ignores everything at the top level: -f.
 		git -C "$tmp" add -f -A .
-		GIT_AUTHOR_DATE='2026-01-01T00:00:00Z' GIT_COMMITTER_DATE='2026-01-01T00:00:00Z' \
-			git -C "$tmp" commit -q -m "Linux 7.3.4 (Debian linux-source-7.3 7.3.4-1~bpo13+1)"
+		env "${base_ident[@]}" git -C "$tmp" commit -q \
+			-m "Linux 7.3.4 (Debian linux-source-7.3 7.3.4-1~bpo13+1)"
 		git -C "$tmp" tag psh-base
 		mv "$tmp" "$tree"
 		log "base commit $(g rev-parse --short psh-base)"
@@ -80,7 +83,8 @@ export_series() {
 	[ -d "$tree/.git" ] || die "no work tree: run 'make tree' first"
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' RETURN
-	subject="[PATCH 0/N] SUBJECT" body="BLURB"
+	subject="(cover letter subject: edit patches/0000-cover-letter.patch)"
+	body="(cover letter text: edit patches/0000-cover-letter.patch)"
 	if [ -f "$patches/0000-cover-letter.patch" ]; then
 		subject=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$patches/0000-cover-letter.patch" | head -n1)
 		# The blurb: after the header's blank line, up to the shortlog.

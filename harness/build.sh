@@ -47,6 +47,7 @@ need_cmd ccache ccache
 
 out=$psh_cache/build/$arch-$variant
 frags=("$psh_harness/kconfig/common.config" "$psh_harness/kconfig/$arch.config")
+[ "$variant" = base ] || frags+=("$psh_harness/kconfig/series.config")
 mkdir -p "$out"
 
 export CCACHE_DIR=${CCACHE_DIR:-$psh_cache/ccache}
@@ -61,21 +62,36 @@ kmake() {
 		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$(nproc)" "$@"
 }
 
-# Reconfigure when a fragment is newer than the config we made from it.
+# known_symbol CONFIG_X: the tree's Kconfig defines X.
+known_symbol() {
+	local sym=${1#CONFIG_}
+	grep -rqs --include='Kconfig*' -E "^(menu)?config ${sym%%=*}\$" "$src"
+}
+
+# Reconfigure when a fragment is newer than the config we made from it, or
+# the tree's commit changed (a patch may add a symbol a fragment sets).
 stamp=$out/.psh-config-stamp
-if [ ! -f "$stamp" ] || [ -n "$(find "${frags[@]}" -newer "$stamp")" ]; then
+head=$(git -C "$src" rev-parse HEAD 2>/dev/null || echo none)
+if [ ! -f "$stamp" ] || [ -n "$(find "${frags[@]}" -newer "$stamp")" ] ||
+	[ "$(cat "$stamp")" != "$head" ]; then
 	log "configuring $arch-$variant"
 	kmake -s tinyconfig >/dev/null
 	(cd "$out" && KCONFIG_CONFIG=.config ARCH=$karch \
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" .config \
 		"${frags[@]}" >/dev/null)
 	kmake -s olddefconfig >/dev/null
-	missing=$(grep -h '^CONFIG_' "${frags[@]}" | while read -r want; do
-		grep -qx "$want" "$out/.config" || echo "$want"
+	missing=$(for f in "${frags[@]}"; do
+		grep '^CONFIG_' "$f" | while read -r want; do
+			grep -qx "$want" "$out/.config" && continue
+			# series.config may name symbols this tree lacks yet
+			[ "${f##*/}" = series.config ] && ! known_symbol "$want" &&
+				continue
+			echo "$want"
+		done
 	done)
 	[ -z "$missing" ] ||
 		die "options lost by olddefconfig (missing dependency?): $(echo $missing)"
-	touch "$stamp"
+	echo "$head" >"$stamp"
 fi
 
 log "building $arch-$variant in $out"

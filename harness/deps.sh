@@ -24,11 +24,14 @@ dpkg-deb dpkg
 readelf binutils
 /usr/include/libelf.h libelf-dev
 /usr/include/openssl/ssl.h libssl-dev
+/usr/lib/python3/dist-packages/ply python3-ply
+/usr/lib/python3/dist-packages/git python3-git
 aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 /usr/aarch64-linux-gnu/lib/libc.a libc6-dev-arm64-cross
 qemu-system-x86_64 qemu-system-x86
 qemu-system-aarch64 qemu-system-arm
 timeout coreutils
+depmod kmod
 "
 
 missing=()

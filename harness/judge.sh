@@ -68,7 +68,8 @@ grep -aq 'psh: first kernel up' "$console" ||
 	fail "first kernel never started /init"
 armed=$(grep -a -m1 -o 'psh: armed .*' "$console" | tr -d '\r')
 [ -n "$armed" ] || fail "first kernel did not arm the scenario"
-[ -n "$panic_line" ] || fail "no 'Kernel panic - not syncing' line on the console"
+[ "$expect" = kunit ] || [ "$expect" = ok ] || [ -n "$panic_line" ] ||
+	fail "no 'Kernel panic - not syncing' line on the console"
 
 judge_vmcore() {
 	local online ncpus notes count panic_cpu panic_pid t0 t1 pid
@@ -110,20 +111,61 @@ judge_vmcore() {
 	[ -n "$t0" ] && [ -n "$t1" ] &&
 		echo "handoff_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" >>"$facts"
 	sed -n 's/^vmcore_bytes=/vmcore_bytes=/p' "$res/result.txt" >>"$facts"
+	check_lists "$res/dmesg.txt" "the vmcore's dmesg"
+}
+
+# KUnit results printed on the console by test modules the setup loaded.
+judge_kunit() {
+	local ktap=$dir/kunit.ktap bad
+	grep -aq 'psh: trigger=reboot: no panic wanted, done' "$console" ||
+		fail "the guest did not finish its setup (no 'trigger=reboot ... done')"
+	sed -E 's/^\[[^]]*\] (\[[^]]*\] )?//' "$console" |
+		grep -aE '^( *)(KTAP version|# Subtest:|1\.\.|(not )?ok [0-9]+ |# )' >"$ktap"
+	echo "kunit_suites_ok=$(grep -cE '^ok [0-9]+ ' "$ktap")" >>"$facts"
+	echo "kunit_cases_ok=$(grep -cE '^    ok [0-9]+ ' "$ktap")" >>"$facts"
+	grep -qE '^ok [0-9]+ ' "$ktap" || fail "no KUnit suite reported a result"
+	bad=$(grep -E '^ *not ok [0-9]+ ' "$ktap" | grep -v '# SKIP')
+	[ -z "$bad" ] || fail "KUnit failures: $(echo "$bad" | sed 's/^ *//' | tr '\n' ';')"
+}
+
+# check_lists FILE WHERE: the test module's lines in FILE are exactly the
+# lists the scenario expects (lists=a,b,c or lists=none), in order, once each.
+check_lists() {
+	local got want
+	[ -n "${lists:-}" ] || return 0
+	got=$(grep -ao 'psh_notifiers: ran [a-z_]* ([0-9]*)' "$1" 2>/dev/null |
+		sed 's/^psh_notifiers: ran //' | paste -sd, -)
+	want=
+	[ "$lists" = none ] || want=$(echo "$lists" | tr ',' '\n' | sed 's/$/ (1)/' | paste -sd, -)
+	echo "lists_seen=$got" >>"$facts"
+	[ "$got" = "$want" ] ||
+		fail "notifier lists in $2: expected '${want:-none}', got '${got:-none}'"
 }
 
 judge_reboot() {
 	grep -aq 'psh: capture kernel up' "$console" &&
 		fail "a capture kernel started, expected a plain reboot"
 	[ "$boots" = 1 ] || fail "kernel booted $boots times, expected once"
+	check_lists "$console" "the console"
+}
+
+# No panic wanted: the setup ran and passed (its checks are the test).
+judge_ok() {
+	grep -aq 'psh: trigger=reboot: no panic wanted, done' "$console" ||
+		fail "the guest's setup did not pass (no 'trigger=reboot ... done')"
 }
 
 case "$expect" in
 vmcore) judge_vmcore ;;
 reboot) judge_reboot ;;
+kunit) judge_kunit ;;
+ok) judge_ok ;;
 *) fail "unknown expectation '$expect'" ;;
 esac
 
+if [ -n "${console_has:-}" ] && ! grep -aqE -- "$console_has" "$console"; then
+	fail "console lacks a line matching '$console_has'"
+fi
 [ "$failed" = 0 ] || show_context
 if [ -n "${fails_with:-}" ]; then
 	# A self-test: the run is meant to be rejected, for this reason.

@@ -47,8 +47,10 @@ for p in "${list[@]}"; do
 	elif [ "$applied" = 0 ]; then
 		why+=("not tried: an earlier patch did not apply")
 	fi
-	cp=$( (cd "$lint" && ./scripts/checkpatch.pl --strict --terse --no-summary \
-		"$patches/$p") 2>&1)
+	# /usr/bin first: checkpatch's spdxcheck.py needs Debian's python3
+	# with python3-ply and python3-git, not another python3 on PATH.
+	cp=$( (cd "$lint" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict \
+		--terse --no-summary "$patches/$p") 2>&1)
 	[ -z "$cp" ] || why+=("checkpatch --strict:" "$cp")
 	if [ "$build" = 1 ] && [ "$applied" = 1 ]; then
 		"$psh_harness/build.sh" x86_64 lint >"$lint.build.log" 2>&1 ||

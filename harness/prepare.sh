@@ -17,6 +17,19 @@ initramfs=$psh_cache/initramfs/$arch-$variant
 [ "${PSH_NO_BUILD:-0}" = 1 ] && [ -f "$kbuild/IMAGE" ] ||
 	"$psh_harness/build.sh" "$arch" "$variant" >&2
 make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" >&2
+
+# The harness's test modules (tools/kmod) use the series' notifier lists:
+# built only for a kernel that has them, into the kernel's module tree.
+if grep -qs panic_hypervisor_list "$kbuild/source/include/linux/panic_notifier.h"; then
+	kmod=$psh_cache/kmod/$arch-$variant
+	rm -rf "$kmod" && mkdir -p "$kmod" && cp "$psh_root"/tools/kmod/* "$kmod/"
+	karch=$arch cross=
+	[ "$arch" = arm64 ] && cross=aarch64-linux-gnu-
+	make -s -C "$kbuild" ARCH="$karch" CROSS_COMPILE="$cross" M="$kmod" modules >&2
+	make -s -C "$kbuild" ARCH="$karch" CROSS_COMPILE="$cross" M="$kmod" \
+		INSTALL_MOD_PATH="$kbuild/mod-root" INSTALL_MOD_DIR=extra \
+		modules_install >&2
+fi
 "$psh_harness/initramfs.sh" "$arch" "$kbuild/mod-root" \
 	"$tools" "$initramfs" >&2
 echo "k_image=$kbuild/IMAGE"

@@ -10,7 +10,9 @@
 #   vcpus=N                 [4]
 #   cpu=N|each              [0]     CPU the trigger runs on; each = one
 #                                   scenario per CPU, named NAME.cpuN
-#   trigger=sysrq|lkdtm:X   [sysrq]
+#   trigger=sysrq|lkdtm:X|none|reboot  [sysrq]
+#                                   none: the setup panics by itself;
+#                                   reboot: no panic at all
 #   crash=yes|no            [yes]   load a crash kernel with kexec -p
 #   cmdline=...             []      extra first-kernel parameters
 #   capture_append=...      []      extra capture-kernel parameters
@@ -21,10 +23,21 @@
 #                         NT_PRSTATUS per CPU online at the panic
 #                 reboot: the guest panicked and QEMU exited (reset) without
 #                         a capture kernel
+#                 kunit:  no panic (use trigger=reboot); the KUnit suites
+#                         the setup loaded all report ok on the console
+#                 ok:     no panic (use trigger=reboot); the setup, whose
+#                         shell checks are the test, exited 0
 #   fails_with=TEXT         []      a self-test of the harness: the
 #                                   scenario passes only if the judge
 #                                   rejects the run with a diagnostic
 #                                   containing TEXT
+#   lists=a,b,...|none      []      with the test module psh_notifiers
+#                                   loaded: exactly these lists ran, in
+#                                   order, once each (vmcore's dmesg for
+#                                   expect=vmcore, console for reboot)
+#   console_has=ERE         []      the console must show a matching line
+#   needs=series            []      skipped (reported ok # SKIP) on the
+#                                   base kernel, which lacks the feature
 #   timeout=S               [150]
 #   suite=NAME              [check] which make target runs it (check, full)
 #
@@ -39,3 +52,38 @@ scenario panic-reboot  crash=no cmdline=panic=-1 expect=reboot
 # init is reported, by scenario name, well within the timeout.
 scenario selftest-broken-capture arch=x86_64 "capture_append=rdinit=/bin/false panic=-1" \
 	"fails_with=capture kernel never started /init"
+
+# KUnit runs inside a booted test kernel: the example suite proves the path
+# (modprobe, console KTAP, judge) that the series' own suites use.
+scenario kunit-example crash=no trigger=reboot expect=kunit \
+	"setup=modprobe kunit-example-test"
+
+# --- The panic notifier lists around kdump (issue 3; series only) --------
+# psh_notifiers (tools/kmod) puts one notifier on each list; with dumper=1
+# it is a kmsg dumper too.  Each level must run exactly its lists before
+# kdump, and the capture must still succeed.
+notifiers="setup=modprobe psh_notifiers"
+scenario kunit-panic-notifiers needs=series crash=no trigger=reboot expect=kunit \
+	"setup=modprobe panic_kunit"
+scenario notifiers-level0 needs=series "$notifiers" cmdline=panic_notifiers_level=0 lists=none
+scenario notifiers-level1 needs=series "$notifiers" cmdline=panic_notifiers_level=1 lists=hypervisor
+scenario notifiers-level2 needs=series "$notifiers" lists=hypervisor
+scenario notifiers-level2-dumper needs=series "setup=modprobe psh_notifiers dumper=1" \
+	lists=hypervisor,info,kmsg_dump
+scenario notifiers-level3 needs=series "$notifiers" cmdline=panic_notifiers_level=3 \
+	lists=hypervisor,info
+scenario notifiers-level4 needs=series "$notifiers" cmdline=panic_notifiers_level=4 \
+	lists=hypervisor,info,pre_reboot
+scenario notifiers-post-notifiers needs=series "$notifiers" \
+	cmdline=crash_kexec_post_notifiers=1 lists=hypervisor,info,pre_reboot \
+	"console_has=crash_kexec_post_notifiers is deprecated, use panic_notifiers_level=4"
+# No crash kernel and panic=0: all four lists, in order, then the test
+# module's post-reboot notifier restarts the machine to end the test.
+scenario notifiers-no-kdump needs=series crash=no cmdline=panic=0 expect=reboot \
+	"setup=modprobe psh_notifiers restart=1" lists=hypervisor,info,pre_reboot,post_reboot
+# Bad input: refused with a message naming the parameter, old value kept.
+level=/sys/module/kernel/parameters/panic_notifiers_level
+scenario notifiers-level-invalid needs=series arch=x86_64 crash=no trigger=reboot expect=ok \
+	cmdline=panic_notifiers_level=7 \
+	"console_has=panic_notifiers_level: '7' is not a level from 0 to 4, keeping 2" \
+	"setup=test \$(cat $level) = 2 && ! echo 9 >$level && ! echo x >$level && test \$(cat $level) = 2 && echo 0 >$level && test \$(cat $level) = 0"

@@ -45,7 +45,9 @@
  * file means all defaults; an unknown key or a bad value fails the run.
  *   crash_kernel=yes|no       (yes)    load the capture kernel
  *   capture_append=WORDS      ("")     appended to the capture cmdline
- *   trigger=sysrq|lkdtm:NAME|none (sysrq)
+ *   trigger=sysrq|lkdtm:NAME|none|reboot (sysrq)
+ *                             none: the setup panics by itself;
+ *                             reboot: no panic wanted (e.g. KUnit runs)
  *   trigger_cpu=N             (0)      CPU the trigger runs on
  *   init_cpu=N                (unset)  CPU init is pinned to (first kernel)
  *   setup=SHELL COMMAND       ("")     /bin/sh -c, first kernel
@@ -305,6 +307,7 @@ enum trigger_kind {
 	TRIGGER_SYSRQ,
 	TRIGGER_LKDTM,
 	TRIGGER_NONE,
+	TRIGGER_REBOOT,
 };
 
 #define LKDTM_PREFIX		"lkdtm:"
@@ -381,6 +384,8 @@ static int parse_trigger(struct psh_conf *conf, const char *value)
 		conf->trigger_kind = TRIGGER_SYSRQ;
 	} else if (!strcmp(value, "none")) {
 		conf->trigger_kind = TRIGGER_NONE;
+	} else if (!strcmp(value, "reboot")) {
+		conf->trigger_kind = TRIGGER_REBOOT;
 	} else if (!strncmp(value, LKDTM_PREFIX, strlen(LKDTM_PREFIX)) &&
 		   *name && !strpbrk(name, " \t")) {
 		conf->trigger_kind = TRIGGER_LKDTM;
@@ -407,7 +412,7 @@ static int conf_set(struct psh_conf *conf, const char *key, const char *value,
 		expect = "yes or no";
 		bad = parse_bool(value, &conf->shell);
 	} else if (!strcmp(key, "trigger")) {
-		expect = "sysrq, lkdtm:NAME or none (at most 63 characters)";
+		expect = "sysrq, lkdtm:NAME, none or reboot (at most 63 characters)";
 		bad = parse_trigger(conf, value);
 	} else if (!strcmp(key, "trigger_cpu")) {
 		expect = "a CPU number";
@@ -1091,7 +1096,10 @@ static void trigger_and_wait(const struct psh_conf *conf)
 {
 	pid_t pid = -1;
 
-	if (conf->trigger_kind == TRIGGER_NONE) {
+	if (conf->trigger_kind == TRIGGER_REBOOT) {
+		say("trigger=reboot: no panic wanted, done");
+		return;
+	} else if (conf->trigger_kind == TRIGGER_NONE) {
 		say("trigger=none: waiting %d s for a panic", conf->panic_wait);
 	} else {
 		pid = fork();

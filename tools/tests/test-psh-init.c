@@ -146,6 +146,10 @@ static void test_conf_values(struct tap *t)
 	errors = conf_parse(&conf, "trigger=none\n", err, sizeof(err));
 	tap_ok(t, errors == 0 && conf.trigger_kind == TRIGGER_NONE,
 	       "trigger=none");
+	conf_init(&conf);
+	errors = conf_parse(&conf, "trigger=reboot\n", err, sizeof(err));
+	tap_ok(t, errors == 0 && conf.trigger_kind == TRIGGER_REBOOT,
+	       "trigger=reboot");
 }
 
 struct bad_case {

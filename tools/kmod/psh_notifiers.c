@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * psh_notifiers: the harness's test module for the panic notifier lists.
+ *
+ * Registers one notifier on each of the four panic notifier lists of the
+ * series, and optionally a kmsg dumper.  Each prints one line when it runs,
+ *
+ *	psh_notifiers: ran <list> (<n>)
+ *
+ * where <list> is hypervisor, info, pre_reboot, post_reboot or kmsg_dump and
+ * <n> counts how often that callback ran, so the harness can check from the
+ * console or the vmcore's dmesg which lists ran, in which order, and that
+ * each ran once.
+ *
+ * Parameters:
+ *	dumper=1	also register a kmsg dumper (panic_notifiers_level=2
+ *			runs the info list before kdump only if one exists)
+ *	restart=1	the post-reboot notifier restarts the machine after
+ *			printing, so a test of the final panic loop ends
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kmsg_dump.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
+#include <linux/reboot.h>
+
+static bool dumper;
+module_param(dumper, bool, 0444);
+MODULE_PARM_DESC(dumper, "also register a kmsg dumper");
+
+static bool restart;
+module_param(restart, bool, 0444);
+MODULE_PARM_DESC(restart, "restart the machine from the post-reboot list");
+
+struct psh_notifier {
+	struct notifier_block nb;
+	struct atomic_notifier_head *list;
+	const char *name;
+	atomic_t runs;
+};
+
+static int psh_notify(struct notifier_block *nb, unsigned long event, void *msg)
+{
+	struct psh_notifier *p = container_of(nb, struct psh_notifier, nb);
+
+	pr_emerg("ran %s (%d)\n", p->name, atomic_inc_return(&p->runs));
+	if (restart && p->list == &panic_post_reboot_list)
+		emergency_restart();
+	return NOTIFY_DONE;
+}
+
+static struct psh_notifier psh_lists[] = {
+	{ .list = &panic_hypervisor_list, .name = "hypervisor" },
+	{ .list = &panic_info_list, .name = "info" },
+	{ .list = &panic_pre_reboot_list, .name = "pre_reboot" },
+	{ .list = &panic_post_reboot_list, .name = "post_reboot" },
+};
+
+static atomic_t psh_dumps;
+
+static void psh_dump(struct kmsg_dumper *dumper, struct kmsg_dump_detail *detail)
+{
+	if (detail->reason == KMSG_DUMP_PANIC)
+		pr_emerg("ran kmsg_dump (%d)\n", atomic_inc_return(&psh_dumps));
+}
+
+static struct kmsg_dumper psh_dumper = {
+	.dump = psh_dump,
+	.max_reason = KMSG_DUMP_PANIC,
+};
+
+static int __init psh_notifiers_init(void)
+{
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(psh_lists); i++) {
+		psh_lists[i].nb.notifier_call = psh_notify;
+		atomic_notifier_chain_register(psh_lists[i].list, &psh_lists[i].nb);
+	}
+	if (dumper) {
+		ret = kmsg_dump_register(&psh_dumper);
+		if (ret) {
+			while (i--)
+				atomic_notifier_chain_unregister(psh_lists[i].list,
+								 &psh_lists[i].nb);
+			return ret;
+		}
+	}
+	pr_info("registered on 4 panic notifier lists%s\n",
+		dumper ? " and as a kmsg dumper" : "");
+	return 0;
+}
+
+static void __exit psh_notifiers_exit(void)
+{
+	int i;
+
+	if (dumper)
+		kmsg_dump_unregister(&psh_dumper);
+	for (i = 0; i < ARRAY_SIZE(psh_lists); i++)
+		atomic_notifier_chain_unregister(psh_lists[i].list, &psh_lists[i].nb);
+}
+
+module_init(psh_notifiers_init);
+module_exit(psh_notifiers_exit);
+MODULE_DESCRIPTION("panic-shutdown harness: one notifier on each panic list");
+MODULE_LICENSE("GPL");

@@ -31,6 +31,7 @@ aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 qemu-system-x86_64 qemu-system-x86
 qemu-system-aarch64 qemu-system-arm
 timeout coreutils
+socat socat
 depmod kmod
 "
 

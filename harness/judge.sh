@@ -163,6 +163,30 @@ ok) judge_ok ;;
 *) fail "unknown expectation '$expect'" ;;
 esac
 
+# pvpanic=before: the host saw the guest's pvpanic event on QMP before the
+# capture kernel printed its banner; pvpanic=none: no event at all.
+check_pvpanic() {
+	local ev t_ev t_capture
+	ev=$(grep -a -m1 -E '"event": *"GUEST_(PANICKED|CRASHLOADED)"' "$dir/qmp.log" 2>/dev/null)
+	t_ev=$(sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' <<<"$ev")
+	t_capture=$(grep -a 'Linux version' "$console" | sed -n 2p |
+		sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	echo "pvpanic_event=$(grep -ao 'GUEST_[A-Z]*' <<<"$ev")" >>"$facts"
+	echo "pvpanic_event_s=$t_ev" >>"$facts"
+	case "$pvpanic" in
+	none)
+		[ -z "$ev" ] || fail "the host saw a pvpanic event, expected none: $ev" ;;
+	before)
+		if [ -z "$ev" ]; then
+			fail "the host saw no pvpanic event on QMP (log: $dir/qmp.log)"
+		elif [ -n "$t_capture" ] &&
+			awk -v a="$t_ev" -v b="$t_capture" 'BEGIN{exit !(a > b)}'; then
+			fail "the pvpanic event ($t_ev s) came after the capture kernel's banner ($t_capture s)"
+		fi ;;
+	esac
+}
+[ -z "${pvpanic:-}" ] || check_pvpanic
+
 if [ -n "${console_has:-}" ] && ! grep -aqE -- "$console_has" "$console"; then
 	fail "console lacks a line matching '$console_has'"
 fi

@@ -85,16 +85,34 @@ args=("${qemu_machine[@]}" -accel "$accel" -smp "$cpus" -m "$mem"
 	-display none -monitor none -serial stdio -no-reboot)
 [ -n "$disk" ] && args+=(-drive "file=$disk,if=none,format=raw,id=results"
 	-device "$qemu_disk_dev,drive=results")
-[ -n "$pvpanic" ] && args+=(-device "$qemu_pvpanic_dev")
+# pvpanic reports only: the guest must go on into kdump, not pause.
+[ -n "$pvpanic" ] && args+=(-device "$qemu_pvpanic_dev" -action panic=none)
 [ -n "$qmp" ] && args+=(-qmp "unix:$qmp,server=on,wait=off")
 
 mkdir -p "$outdir"
+rm -f "$outdir/qemu.done"
 printf '%q ' "$qemu_bin" "${args[@]}" >"$outdir/qemu.cmd"
 echo >>"$outdir/qemu.cmd"
 
+# One time axis for the console and the QMP events: seconds since t0.
+t0=$(date +%s.%N)
+if [ -n "$qmp" ]; then
+	need_cmd socat socat
+	# Log every QMP event (pvpanic's GUEST_PANICKED/GUEST_CRASHLOADED)
+	# with its host time, until QEMU is gone.
+	(
+		printf '{"execute":"qmp_capabilities"}\n'
+		while [ ! -e "$outdir/qemu.done" ]; do sleep 0.2; done
+	) | socat -t 2 - "UNIX-CONNECT:$qmp,retry=200,interval=0.05" 2>/dev/null |
+		"$stamp" -z "$t0" >"$outdir/qmp.log" &
+	qmp_logger=$!
+fi
+
 rc=0
 timeout -k 5 "$timeout" "$qemu_bin" "${args[@]}" </dev/null 2>"$outdir/qemu.stderr" |
-	"$stamp" >"$outdir/console.log" || rc=${PIPESTATUS[0]}
+	"$stamp" -z "$t0" >"$outdir/console.log" || rc=${PIPESTATUS[0]}
+touch "$outdir/qemu.done"
+[ -z "$qmp" ] || wait "$qmp_logger" 2>/dev/null || true
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	log "guest killed after ${timeout}s timeout; last console lines:"
 	tail -n 15 "$outdir/console.log" | sed 's/^/    /' >&2

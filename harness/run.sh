@@ -39,7 +39,7 @@ scenario() {
 	declare -A p=([arch]=all [vcpus]=4 [cpu]=0 [trigger]=sysrq [crash]=yes
 		[cmdline]= [capture_append]= [setup]= [expect]=vmcore
 		[timeout]=150 [suite]=check [fails_with]= [lists]= [console_has]=
-		[needs]=)
+		[needs]= [pvpanic]=)
 	for kv in "$@"; do
 		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
@@ -134,9 +134,12 @@ run_one() {
 		truncate -s 256M "$dir/disk.img"
 		. "$psh_harness/arch/$arch.sh"
 		rc=0
+		extra=()
+		[ -z "$pvpanic" ] || extra=(--pvpanic --qmp "$dir/qmp.sock")
 		"$psh_harness/qemu.sh" "$arch" "$dir" "${kernel[$a]}" "$stage/initrd" \
 			--cpus "$vcpus" --disk "$dir/disk.img" --timeout "$timeout" \
-			--append "$guest_crashkernel $cmdline" 2>"$dir/runner.log" || rc=$?
+			--append "$guest_crashkernel $cmdline" "${extra[@]}" \
+			2>"$dir/runner.log" || rc=$?
 		echo "$rc" >"$dir/qemu.rc"
 		tar -xf "$dir/disk.img" -C "$dir/results" 2>/dev/null || true
 		rm -rf "$dir/disk.img" "$stage"

@@ -87,3 +87,12 @@ scenario notifiers-level-invalid needs=series arch=x86_64 crash=no trigger=reboo
 	cmdline=panic_notifiers_level=7 \
 	"console_has=panic_notifiers_level: '7' is not a level from 0 to 4, keeping 2" \
 	"setup=test \$(cat $level) = 2 && ! echo 9 >$level && ! echo x >$level && test \$(cat $level) = 2 && echo 0 >$level && test \$(cat $level) = 0"
+# A real hypervisor notifier, end to end: QEMU's pvpanic device (pvpanic on
+# x86_64, pvpanic-pci on arm64).  From level 1 up the host sees the guest's
+# pvpanic event on QMP before the capture kernel boots; at level 0, as on
+# the unmodified base by default, it sees none.  The capture succeeds.
+for lvl in 1 2 3 4; do
+	scenario pvpanic-level$lvl needs=series pvpanic=before \
+		cmdline=panic_notifiers_level=$lvl
+done
+scenario pvpanic-level0 needs=series pvpanic=none cmdline=panic_notifiers_level=0

@@ -86,7 +86,13 @@ export_series() {
 	subject="(cover letter subject: edit patches/0000-cover-letter.patch)"
 	body="(cover letter text: edit patches/0000-cover-letter.patch)"
 	if [ -f "$patches/0000-cover-letter.patch" ]; then
-		subject=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$patches/0000-cover-letter.patch" | head -n1)
+		# The Subject header, unfolded (long ones continue on lines
+		# starting with a blank).
+		subject=$(awk '/^$/ {exit}
+			/^Subject: / {sub(/^Subject: \[PATCH[^]]*\] /, ""); subj=$0; insub=1; next}
+			insub && /^[ \t]/ {sub(/^[ \t]+/, " "); subj=subj $0; next}
+			{insub=0}
+			END {print subj}' "$patches/0000-cover-letter.patch")
 		# The blurb: after the header's blank line, up to the shortlog.
 		body=$(awk 'NR>1 && hdr_done && /^[^ ].* \([0-9]+\):$/ {exit}
 			hdr_done {print}

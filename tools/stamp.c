@@ -2,7 +2,7 @@
 /*
  * stamp - prefix every line of stdin with the time it arrived
  *
- * Usage: stamp [-a] < INPUT > OUTPUT
+ * Usage: stamp [-a | -z EPOCH] < INPUT > OUTPUT
  *   e.g. qemu-system-x86_64 ... -serial stdio | stamp > console.log
  *
  * Copies stdin to stdout.  Each line gets a prefix taken when its first
@@ -10,6 +10,10 @@
  *   "[   12.345678] "     seconds since stamp started (CLOCK_MONOTONIC),
  *                         formatted like the kernel's printk times
  *   "[1763712345.123456] " with -a: absolute CLOCK_REALTIME seconds
+ *   "[   12.345678] "     with -z EPOCH: seconds since EPOCH, a
+ *                         CLOCK_REALTIME instant such as "date +%s.%N"
+ *                         printed; two stamps given the same EPOCH (a
+ *                         console and a QMP event log) share one time axis
  *
  * Every '\r' is dropped (a serial console sends "\r\n").  Lines of any
  * length are streamed, not buffered whole: a partial line (a prompt, or a
@@ -26,6 +30,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,14 +43,43 @@ struct stamp {
 	FILE *out;
 };
 
-static int stamp_init(struct stamp *st, bool absolute, FILE *out)
+/* Parse "SECONDS[.FRACTION]" into ts; returns -1 if malformed. */
+static int parse_epoch(const char *arg, struct timespec *ts)
+{
+	long long sec;
+	char frac[10] = "000000000";
+	int used = 0, n = 0;
+
+	if (sscanf(arg, "%lld%n", &sec, &used) != 1 || sec < 0)
+		return -1;
+	arg += used;
+	if (*arg == '.') {
+		for (arg++; *arg >= '0' && *arg <= '9'; arg++)
+			if (n < 9)
+				frac[n++] = *arg;
+	}
+	if (*arg)
+		return -1;
+	ts->tv_sec = sec;
+	ts->tv_nsec = atol(frac);
+	return 0;
+}
+
+static int stamp_init(struct stamp *st, bool absolute, const char *epoch,
+		      FILE *out)
 {
 	memset(st, 0, sizeof(*st));
 	st->absolute = absolute;
 	st->at_line_start = true;
 	st->out = out;
-	st->clock = absolute ? CLOCK_REALTIME : CLOCK_MONOTONIC;
-	if (!absolute && clock_gettime(st->clock, &st->origin)) {
+	st->clock = absolute || epoch ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+	if (epoch) {
+		if (parse_epoch(epoch, &st->origin)) {
+			fprintf(stderr, "stamp: -z %s: not SECONDS[.FRACTION]\n",
+				epoch);
+			return -1;
+		}
+	} else if (!absolute && clock_gettime(st->clock, &st->origin)) {
 		perror("stamp: clock_gettime");
 		return -1;
 	}
@@ -137,28 +171,36 @@ static int stamp_stream(struct stamp *st, int in)
 
 int main(int argc, char **argv)
 {
+	const char *epoch = NULL;
 	bool absolute = false;
 	struct stamp st;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "ah")) != -1) {
+	while ((opt = getopt(argc, argv, "az:h")) != -1) {
 		switch (opt) {
 		case 'a':
 			absolute = true;
 			break;
+		case 'z':
+			epoch = optarg;
+			break;
 		case 'h':
-			printf("usage: stamp [-a] < input > output\n");
+			printf("usage: stamp [-a | -z EPOCH] < input > output\n");
 			return 0;
 		default:
-			fprintf(stderr, "usage: stamp [-a] < input > output\n");
+			fprintf(stderr, "usage: stamp [-a | -z EPOCH] < input > output\n");
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: stamp [-a] < input > output\n");
+		fprintf(stderr, "usage: stamp [-a | -z EPOCH] < input > output\n");
 		return 2;
 	}
-	if (stamp_init(&st, absolute, stdout))
+	if (absolute && epoch) {
+		fprintf(stderr, "usage: stamp [-a | -z EPOCH] < input > output\n");
+		return 2;
+	}
+	if (stamp_init(&st, absolute, epoch, stdout))
 		return 1;
 	return stamp_stream(&st, STDIN_FILENO) ? 1 : 0;
 }

@@ -11,6 +11,8 @@
 #           An existing tree is left alone.
 #   reset   recreate the series branch from psh-base + patches/ (the old tip
 #           stays reachable as branch series-old).
+#   matches exit 0 if the work tree's series branch holds exactly the
+#           patches of patches/series (by git patch-id), 1 otherwise
 #   export  write the commits psh-base..series back to patches/ as
 #           git format-patch files with stable names (no commit hashes, the
 #           cover letter dated like the tip commit) and rewrite patches/series.
@@ -112,9 +114,23 @@ $body"
 	log "exported $(wc -l <"$patches/series") patches to $patches"
 }
 
+# matches: the series branch carries exactly patches/series, in order.
+matches() {
+	local want got p
+	[ -d "$tree/.git" ] || return 1
+	want=$(grep -v '^\(#\|$\)' "$patches/series" 2>/dev/null | while read -r p; do
+		git -C "$tree" patch-id --stable <"$patches/$p" | cut -d' ' -f1
+	done)
+	got=$(g log --reverse --format=%H psh-base..series | while read -r c; do
+		g show "$c" | git -C "$tree" patch-id --stable | cut -d' ' -f1
+	done)
+	[ "$want" = "$got" ]
+}
+
 case "${1:-}" in
 init) init ;;
+matches) matches ;;
 reset) reset ;;
 export) export_series ;;
-*) die "usage: tree.sh init|reset|export" ;;
+*) die "usage: tree.sh init|reset|matches|export" ;;
 esac

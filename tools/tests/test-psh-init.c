@@ -75,8 +75,12 @@ static void test_cmdline(struct tap *t)
 		int ret = build_capture_cmdline(c->running, X86_OPTS, c->append,
 						out, sizeof(out));
 
-		tap_ok(t, ret == 0, c->name);
-		tap_str(t, out, c->want, c->name);
+		char name[128];
+
+		snprintf(name, sizeof(name), "%s: builds", c->name);
+		tap_ok(t, ret == 0, name);
+		snprintf(name, sizeof(name), "%s: command line", c->name);
+		tap_str(t, out, c->want, name);
 	}
 	tap_ok(t, build_capture_cmdline("console=ttyS0", X86_OPTS, "", out,
 					10) == -1, "overflow is reported");

@@ -105,9 +105,16 @@ judge_vmcore() {
 	[ "$count" != "$ncpus" ] || [ "${pid:-x}" = "${panic_pid:-y}" ] ||
 		fail "note $panic_cpu has pid ${pid:-?}, the panicking task is pid ${panic_pid:-?}"
 
+	# Handoff: host time from the panic line to the capture kernel's first
+	# console line, the first line after the panic whose kernel time stamp
+	# is 0.000000 (a fresh kernel; on arm64 "Booting Linux on physical
+	# CPU" precedes the banner).  Failing that, its "Linux version" banner.
 	t0=$(host_time 'Kernel panic - not syncing')
-	t1=$(grep -a -n 'Linux version' "$console" | sed -n 2p | cut -d: -f2- |
-		sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	t1=$(awk '/Kernel panic - not syncing/ { p = 1; next }
+		p && /^\[ *[0-9.]+\] \[ *0\.000000\] / {
+			sub(/^\[ */, ""); sub(/\].*/, ""); print; exit }' "$console")
+	[ -n "$t1" ] || t1=$(grep -a -n 'Linux version' "$console" | sed -n 2p |
+		cut -d: -f2- | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
 	[ -n "$t0" ] && [ -n "$t1" ] &&
 		echo "handoff_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" >>"$facts"
 	sed -n 's/^vmcore_bytes=/vmcore_bytes=/p' "$res/result.txt" >>"$facts"
@@ -146,6 +153,13 @@ judge_reboot() {
 	grep -aq 'psh: capture kernel up' "$console" &&
 		fail "a capture kernel started, expected a plain reboot"
 	[ "$boots" = 1 ] || fail "kernel booted $boots times, expected once"
+	# Panic to QEMU's exit, as far as the console shows it: the host time
+	# of its last line.
+	local t0 t1
+	t0=$(host_time 'Kernel panic - not syncing')
+	t1=$(tail -n 1 "$console" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+	[ -n "$t0" ] && [ -n "$t1" ] &&
+		echo "panic_to_exit_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" >>"$facts"
 	check_lists "$console" "the console"
 }
 

@@ -11,6 +11,9 @@
 #   --list                  print the test names and exit
 #   TEST                    a test name or shell glob, e.g. 'x86_64.*'
 #
+# The scenario table is harness/scenarios.sh; PSH_SCENARIOS=FILE sources
+# FILE instead (bench.sh writes its own table of bench points there).
+#
 # Per test, OUT/TEST/ keeps console.log, qemu.cmd, scenario.env,
 # results/ (what the capture kernel saved) and facts.txt.  The last line is
 # "N passed, N failed"; the exit status is 1 if anything failed.
@@ -39,7 +42,7 @@ scenario() {
 	declare -A p=([arch]=all [vcpus]=4 [cpu]=0 [trigger]=sysrq [crash]=yes
 		[cmdline]= [capture_append]= [setup]= [expect]=vmcore
 		[timeout]=150 [suite]=check [fails_with]= [lists]= [console_has]=
-		[needs]= [pvpanic]=)
+		[needs]= [pvpanic]= [init_cpu]=)
 	for kv in "$@"; do
 		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
@@ -60,7 +63,7 @@ scenario() {
 		done
 	done
 }
-. "$psh_harness/scenarios.sh"
+. "${PSH_SCENARIOS:-$psh_harness/scenarios.sh}"
 
 # --- Select ----------------------------------------------------------------
 sel=()
@@ -120,6 +123,7 @@ run_one() {
 			echo "crash_kernel=$crash"
 			echo "trigger=$trigger"
 			echo "trigger_cpu=$cpu"
+			[ -z "$init_cpu" ] || echo "init_cpu=$init_cpu"
 			[ -z "$setup" ] || echo "setup=$setup"
 			[ -z "$capture_append" ] || echo "capture_append=$capture_append"
 		} >"$dir/stage/conf/etc/psh.conf"

@@ -10,6 +10,9 @@
 #   vcpus=N                 [4]
 #   cpu=N|each              [0]     CPU the trigger runs on; each = one
 #                                   scenario per CPU, named NAME.cpuN
+#   init_cpu=N              []      CPU psh-init pins itself (and so the
+#                                   setup) to in the first kernel; unset:
+#                                   not pinned
 #   trigger=sysrq|lkdtm:X|none|reboot  [sysrq]
 #                                   none: the setup panics by itself;
 #                                   reboot: no panic at all

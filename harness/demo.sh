@@ -16,7 +16,7 @@ out=$psh_root/out/demo
 "$psh_harness/tree.sh" init
 log "running $test on the $variant kernel (logs in $out/$test)"
 rc=0
-"$psh_harness/run.sh" --variant "$variant" --out "$out" "$test" || rc=$?
+PSH_KEEP_VMCORE=1 "$psh_harness/run.sh" --variant "$variant" --out "$out" "$test" || rc=$?
 
 dir=$out/$test
 fact() { sed -n "s/^$1=//p" "$dir/facts.txt" 2>/dev/null; }

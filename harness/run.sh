@@ -15,7 +15,8 @@
 # FILE instead (bench.sh writes its own table of bench points there).
 #
 # Per test, OUT/TEST/ keeps console.log, qemu.cmd, scenario.env,
-# results/ (what the capture kernel saved) and facts.txt.  The last line is
+# results/ (what the capture kernel saved; the vmcore itself only with
+# PSH_KEEP_VMCORE=1) and facts.txt.  The last line is
 # "N passed, N failed"; the exit status is 1 if anything failed.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -126,6 +127,9 @@ run_one() {
 			[ -z "$init_cpu" ] || echo "init_cpu=$init_cpu"
 			[ -z "$setup" ] || echo "setup=$setup"
 			[ -z "$capture_append" ] || echo "capture_append=$capture_append"
+			# The dump itself is large (about 25 MB): measured, then
+			# dropped in the guest unless PSH_KEEP_VMCORE=1.
+			[ "${PSH_KEEP_VMCORE:-0}" = 1 ] || echo "save_vmcore=no"
 		} >"$dir/stage/conf/etc/psh.conf"
 		a=$arch stage=$dir/stage
 		# The capture kernel gets core + this run's config; the first

@@ -75,10 +75,14 @@ scenario_keys() {
 		echo "setup=for c in$others; do taskset -c \$c sh -c 'while :; do :; done' & done" ;;
 	irqoff)
 		# CPU 1 spins with interrupts off for good (LKDTM HARDLOCKUP);
-		# init stays on CPU 0 so the trigger still runs.  The sleep
-		# lets CPU 1 enter the loop before the panic.
+		# init stays on CPU 0 so the trigger still runs.  Every IRQ and
+		# every task that may move goes to CPU 0 first: with the UART's
+		# IRQ (x86_64 routes it to CPU 1) or the console printer thread
+		# pr/ttyS0 stuck on CPU 1, the console stalls, init's writes to
+		# it block and the trigger never comes.  The sleep lets CPU 1
+		# enter its loop before the panic.
 		echo init_cpu=0
-		echo "setup=taskset -c 1 sh -c 'echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT' & sleep 1" ;;
+		echo "setup=for f in /proc/irq/*/smp_affinity; do echo 1 >\$f; done 2>/dev/null; for p in /proc/[0-9]*; do taskset -p 1 \${p#/proc/}; done >/dev/null 2>&1; taskset -c 1 sh -c 'echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT' & sleep 1" ;;
 	level*)
 		if [ "$variant" = series ]; then
 			echo "setup=modprobe psh_notifiers"

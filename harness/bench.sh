@@ -10,6 +10,8 @@
 #   --budget MIN    stop starting runs once MIN minutes are spent (default 30)
 #   --out DIR       where everything goes (default out/bench)
 #   --quick         smoke test: 1 repetition, idle only, 4 and 2 vCPUs
+#   --report        only rebuild bench.md and bench.png from OUT/bench.csv
+#                   (give the options of the run that wrote it)
 #   --parse DIR...  print what bench would record from finished run
 #                   directories (OUT/runs/VARIANT/TEST) and exit
 #
@@ -18,10 +20,11 @@
 # harness/bench.gp) and OUT/runs/VARIANT/TEST/ (run.sh's logs).  Progress
 # goes to stderr.  docs/bench.md explains the measures and their limits.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 arches="x86_64 arm64" reps=5 reps_set=0 budget_min=30 out='' quick=0
-arch_opt='' parse_only=0
+arch_opt='' parse_only=0 report_only=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch_opt+=" ${2//,/ }"; shift ;;
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift ;;
 	--quick) quick=1 ;;
 	--parse) parse_only=1; shift; break ;;
+	--report) report_only=1 ;;
 	-h|--help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die "bench.sh: unknown argument $1 (see --help)" ;;
 	esac
@@ -76,13 +80,16 @@ scenario_keys() {
 	irqoff)
 		# CPU 1 spins with interrupts off for good (LKDTM HARDLOCKUP);
 		# init stays on CPU 0 so the trigger still runs.  Every IRQ and
-		# every task that may move goes to CPU 0 first: with the UART's
-		# IRQ (x86_64 routes it to CPU 1) or the console printer thread
-		# pr/ttyS0 stuck on CPU 1, the console stalls, init's writes to
-		# it block and the trigger never comes.  The sleep lets CPU 1
-		# enter its loop before the panic.
+		# every task that may move goes to CPU 0 first: x86_64 routes
+		# the UART's IRQ to CPU 1, and with it stuck there init's
+		# console writes block and the trigger never comes.  An x86
+		# IO-APIC moves an IRQ when it next fires, hence the echo and
+		# the first sleep.  The second lets CPU 1 enter its loop.
+		# (Kernel console output stalls until the panic anyway: the
+		# printk on CPU 1 leaves the console thread's wake-up irq_work
+		# pending there; the panic prints atomically.)
 		echo init_cpu=0
-		echo "setup=for f in /proc/irq/*/smp_affinity; do echo 1 >\$f; done 2>/dev/null; for p in /proc/[0-9]*; do taskset -p 1 \${p#/proc/}; done >/dev/null 2>&1; taskset -c 1 sh -c 'echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT' & sleep 1" ;;
+		echo "setup=for f in /proc/irq/*/smp_affinity; do echo 1 >\$f; done 2>/dev/null; for p in /proc/[0-9]*; do taskset -p 1 \${p#/proc/}; done >/dev/null 2>&1; echo 'bench: IRQs and tasks moved to CPU 0'; sleep 1; taskset -c 1 sh -c 'echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT' & sleep 1" ;;
 	level*)
 		if [ "$variant" = series ]; then
 			echo "setup=modprobe psh_notifiers"
@@ -186,7 +193,7 @@ fi
 
 # --- Bookkeeping -------------------------------------------------------------
 csv=$out/bench.csv
-declare -A dur_sum dur_n done_reps kernel_of
+declare -A dur_sum dur_n kernel_of
 child='' started=0 interrupted='' total=0 n_run=0 stopped_at='' reported=0
 load_start=$(cut -d' ' -f1 /proc/loadavg)
 
@@ -267,7 +274,6 @@ run_one() {
 	[ "$rc" = 0 ] || status=fail
 	grep -q "^ok .* # SKIP" "$log" && status=skip
 	parse_run "$dir"
-	[ -n "${kernel_of[$a-$variant]-}" ] || kernel_of[$a-$variant]=$(banner "$dir/console.log")
 	echo "$a,$variant,$w.v$v,$w,$v,$r,$status,$s_handoff,$s_guest,$s_stop_us,$s_stop_cpus,$s_stop_how,$dt,$load,$test" >>"$csv"
 	msg="handoff ${s_handoff:-n/a} s"
 	[ "$w" != nokdump ] || msg="panic to exit ${s_handoff:-n/a} s"
@@ -314,8 +320,8 @@ table() {
 			level4) label+=" (b)" ;;
 			nokdump) label+=" (c)" ;;
 			esac
-			cell_b=$(cell "$a $w.v$v $metric base" "$fmt")
-			cell_s=$(cell "$a $w.v$v $metric series" "$fmt")
+			cell_b=$(cell "$a $w.v$v $metric base" "$fmt" "${nfail[$a $w.v$v base]-}")
+			cell_s=$(cell "$a $w.v$v $metric series" "$fmt" "${nfail[$a $w.v$v series]-}")
 			[[ " $(variants_of "$w") " == *" base "* ]] || cell_b="- (series only)"
 			ratio=n/a
 			if [ -n "${st[$a $w.v$v $metric base]-}" ] && [ -n "${st[$a $w.v$v $metric series]-}" ]; then
@@ -328,39 +334,61 @@ table() {
 	done
 }
 
-# cell KEY FORMAT: "min / median / max (n)" or n/a.
+# cell KEY FORMAT FAILED: "min / median / max (n)" or n/a, and how many
+# runs of the point the judge failed, if any.
 cell() {
-	[ -n "${st[$1]-}" ] || { echo n/a; return; }
+	local failed=${3:+, judge failed $3}
+	[ -n "${st[$1]-}" ] || { echo "n/a${3:+ (judge failed $3)}"; return; }
 	read -r n lo med hi <<<"${st[$1]}"
 	# shellcheck disable=SC2059 # the format is the caller's number format
-	printf "$2 / $2 / $2 (%d)\n" "$lo" "$med" "$hi" "$n"
+	printf "$2 / $2 / $2 (%d%s)\n" "$lo" "$med" "$hi" "$n" "$failed"
 }
 
-# skipped: the points the budget (or an interrupt) left short.
+# skipped: the points the budget (or an interrupt) left short, from the CSV.
 skipped() {
 	local p w v a variant want got list=
 	for p in "${points[@]}"; do
 		read -r w v <<<"$p"
-		want=0 got=0
+		want=0
 		for a in $arches; do
-			for variant in $(variants_of "$w"); do
-				want=$((want + reps))
-				got=$((got + ${done_reps[$a.$variant.$w.$v]:-0}))
-			done
+			for variant in $(variants_of "$w"); do want=$((want + reps)); done
 		done
+		got=$(awk -F, -v p="$w.v$v" -v a=" $arches " \
+			'$3 == p && index(a, " " $1 " ") { n++ } END { print n + 0 }' "$csv")
 		[ "$got" = "$want" ] || list+="${list:+, }$w v$v ($got of $want runs)"
 	done
 	echo "${list:-none}"
 }
 
+# notes: what the table's labels mean, for the points of this plan.
+notes() {
+	local all=" ${points[*]} "
+	[[ "$all" != *" level0 "* ]] ||
+		echo "- (a) base: its default (no panic_notifiers_level on the base; no notifier runs before kdump); series: panic_notifiers_level=0 with psh_notifiers loaded."
+	[[ "$all" != *" level4 "* ]] ||
+		echo "- (b) base: crash_kexec_post_notifiers=1 (every notifier before kdump); series: panic_notifiers_level=4 with psh_notifiers loaded. Levels 1-3: series only."
+	[[ "$all" != *" nokdump "* ]] ||
+		echo "- (c) no crash kernel, panic=-1: the handoff column is the panic line to QEMU's exit (the console's last line); the guest figure comes from the console."
+	[[ "$all" != *" busy "* ]] ||
+		echo "- busy: every CPU but the panicking one (0) spins in user space; irqoff: CPU 1 spins with interrupts off (LKDTM HARDLOCKUP), IRQs moved to CPU 0."
+	[ "${#nfail[@]}" = 0 ] ||
+		echo "- judge failed: such a run still counts if it was timed (bench.csv, column status; why: runs/VARIANT/TEST.log). arm64 irqoff always fails: without pseudo-NMI CPU 1 is never stopped and its registers are missing from the vmcore."
+	echo "- ratio: series median / base median (below 1: the series is faster). Raw samples: bench.csv; logs: runs/."
+}
+
 report() {
 	reported=1
 	local a variant p w v with_stop=0 arches_plotted='' arches_stop=''
-	declare -A st=()
+	declare -A st=() nfail=()
 	local k1 k2 k3 k4 rest
 	while read -r k1 k2 k3 k4 rest; do
 		st["$k1 $k2 $k3 $k4"]=$rest
 	done < <(stats)
+	# Runs the judge failed, per arch, point and kernel.
+	while read -r k1 k2 k3 rest; do
+		nfail["$k1 $k2 $k3"]=$rest
+	done < <(tail -n +2 "$csv" | awk -F, '$7 == "fail" { n[$1 " " $3 " " $2]++ }
+		END { for (k in n) print k, n[k] }')
 	grep -q ' stop ' < <(stats) && with_stop=1
 	{
 		echo "# panic -> kdump bench"
@@ -369,12 +397,19 @@ report() {
 		echo "> with other jobs. Compare the series/base ratios (of medians), not the times."
 		echo
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); arches: $arches; repetitions: $reps; budget: $budget_min min"
-		echo "- runs: $(($(wc -l <"$csv") - 1)) of $total in $(elapsed) s; load average $load_start at the start, $(cut -d' ' -f1 /proc/loadavg) at the end"
+		if [ "$started" = 0 ]; then
+			echo "- runs: $(($(wc -l <"$csv") - 1)) of $total (report rebuilt from bench.csv)"
+		else
+			echo "- runs: $(($(wc -l <"$csv") - 1)) of $total in $(elapsed) s; load average $load_start at the start, $(cut -d' ' -f1 /proc/loadavg) at the end"
+		fi
 		[ -z "$interrupted" ] || echo "- interrupted by SIG$interrupted: the figures are partial"
-		[ -z "$stopped_at" ] || echo "- budget spent at $stopped_at"
+		[ -z "$stopped_at" ] || echo "- budget spent: stopped before $stopped_at"
 		echo "- short of the plan: $(skipped)"
 		for a in $arches; do
 			for variant in base series; do
+				[ -n "${kernel_of[$a-$variant]-}" ] || kernel_of[$a-$variant]=$(banner \
+					"$out/runs/$variant/$(awk -F, -v a="$a" -v v="$variant" \
+					'$1 == a && $2 == v { print $15; exit }' "$csv")/console.log")
 				[ -z "${kernel_of[$a-$variant]-}" ] || echo "- kernel $a $variant: ${kernel_of[$a-$variant]}"
 			done
 		done
@@ -389,12 +424,7 @@ report() {
 			echo "No vmcore dmesg holds 'smp: stopped N CPUs (...) in T us' (the common CPU-stop layer, issue 4, prints it)."
 		fi
 		echo
-		echo "(a) base: its default (the base has no panic_notifiers_level; by default no notifier runs before kdump); series: panic_notifiers_level=0 with psh_notifiers loaded."
-		echo "(b) base: crash_kexec_post_notifiers=1 (every notifier before kdump); series: panic_notifiers_level=4 with psh_notifiers loaded. Levels 1-3 exist on the series only."
-		echo "(c) no crash kernel, panic=-1: the handoff column is the panic line to QEMU's exit (the console's last line); the guest figure comes from the console."
-		echo
-		echo "busy: every CPU but the panicking one spins in user space; irqoff: CPU 1 spins with interrupts off (LKDTM HARDLOCKUP)."
-		echo "Ratio: series median / base median (below 1: the series is faster). Raw samples: bench.csv; logs: runs/."
+		notes
 	} | tee "$out/bench.md"
 
 	# The plot: idle runs against vCPUs, per arch.
@@ -448,17 +478,24 @@ on_exit() {
 }
 
 # --- Main --------------------------------------------------------------------
-mkdir -p "$out"
-rm -rf "$out/runs" "$out/plot" "$out/bench.png"
+# As root the plot's gnuplot is installed when missing, as deps.sh does.
 plot_ok=1
 (PSH_AUTO_INSTALL=${PSH_AUTO_INSTALL:-1} need_cmd gnuplot gnuplot-nox) || plot_ok=0
-for variant in base series; do write_table "$variant" "$out/scenarios-$variant.sh"; done
 for p in "${points[@]}"; do
 	read -r w v <<<"$p"
 	for variant in $(variants_of "$w"); do
 		total=$((total + reps * $(wc -w <<<"$arches")))
 	done
 done
+if [ "$report_only" = 1 ]; then
+	[ -f "$csv" ] || die "no $csv to report on"
+	rm -rf "$out/plot" "$out/bench.png"
+	report
+	exit 0
+fi
+mkdir -p "$out"
+rm -rf "$out/runs" "$out/plot" "$out/bench.png"
+for variant in base series; do write_table "$variant" "$out/scenarios-$variant.sh"; done
 
 # Prepare every kernel once, before the clock starts: a kernel build must
 # not eat the budget, and every run of the bench then boots the same kernel
@@ -491,14 +528,13 @@ for p in "${points[@]}"; do
 			for variant in $vs; do need=$((need + $(estimate "$a" "$w" "$v"))); done
 		done
 		if [ $(($(elapsed) + need)) -gt "$budget_s" ]; then
-			stopped_at="$w v$v r$r (spent $(elapsed) s, this repetition needs about $need s)"
+			stopped_at="$w v$v r$r: $(elapsed) s spent of $budget_s, the next repetition needs about $need s"
 			log "bench: budget of $budget_min min spent: stopping before $w v$v r$r"
 			break 2
 		fi
 		for a in $arches; do
 			for variant in $vs; do
 				run_one "$a" "$variant" "$w" "$v" "$r"
-				done_reps[$a.$variant.$w.$v]=$((${done_reps[$a.$variant.$w.$v]:-0} + 1))
 			done
 		done
 	done

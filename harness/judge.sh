@@ -68,11 +68,12 @@ grep -aq 'psh: first kernel up' "$console" ||
 	fail "first kernel never started /init"
 armed=$(grep -a -m1 -o 'psh: armed .*' "$console" | tr -d '\r')
 [ -n "$armed" ] || fail "first kernel did not arm the scenario"
-[ "$expect" = kunit ] || [ "$expect" = ok ] || [ -n "$panic_line" ] ||
+[ "$expect" = kunit ] || [ "$expect" = ok ] || [ "$expect" = settled ] ||
+	[ -n "$panic_line" ] ||
 	fail "no 'Kernel panic - not syncing' line on the console"
 
 judge_vmcore() {
-	local online ncpus notes count panic_cpu panic_pid t0 t1 pid
+	local online ncpus notes_file count panic_cpu panic_pid t0 t1 pid want_notes
 	grep -aq 'psh: capture kernel up' "$console" ||
 		{ fail "capture kernel never started /init"; return; }
 	[ -f "$res/result.txt" ] ||
@@ -83,16 +84,24 @@ judge_vmcore() {
 	grep -q 'Kernel panic - not syncing' "$res/dmesg.txt" 2>/dev/null ||
 		fail "vmcore dmesg lacks the 'Kernel panic - not syncing' line"
 
-	notes=$res/notes.txt
-	grep -qx 'vmcoreinfo=yes' "$notes" || fail "vmcore has no VMCOREINFO note"
-	grep -q '^crashtime=' "$notes" || fail "VMCOREINFO has no CRASHTIME"
+	notes_file=$res/notes.txt
+	grep -qx 'vmcoreinfo=yes' "$notes_file" || fail "vmcore has no VMCOREINFO note"
+	grep -q '^crashtime=' "$notes_file" || fail "VMCOREINFO has no CRASHTIME"
 	online=$(sed -n 's/.*online=\([0-9,-]*\).*/\1/p' <<<"$armed")
 	ncpus=$(cpu_count "${online:-0}")
-	count=$(sed -n 's/^prstatus_count=//p' "$notes")
+	count=$(sed -n 's/^prstatus_count=//p' "$notes_file")
 	echo "cpus_online=$ncpus" >>"$facts"
 	echo "prstatus_notes=${count:-0}" >>"$facts"
-	[ "${count:-0}" = "$ncpus" ] ||
-		fail "vmcore has ${count:-0} NT_PRSTATUS notes, expected $ncpus (CPUs online: $online)"
+	want_notes=$ncpus
+	case "${notes:-}" in
+	'') ;;
+	stopped)
+		want_notes=$(( $(grep -aoE 'smp: stopped [0-9]+ CPUs' "$res/dmesg.txt" |
+			head -n 1 | grep -oE '[0-9]+' || echo -1) + 1 )) ;;
+	*) want_notes=$notes ;;
+	esac
+	[ "${count:-0}" = "$want_notes" ] ||
+		fail "vmcore has ${count:-0} NT_PRSTATUS notes, expected $want_notes (CPUs online: $online${notes:+, notes=$notes})"
 
 	# The panicking task's note must sit at its CPU's index.
 	read -r panic_cpu panic_pid < <(sed -n \
@@ -101,7 +110,7 @@ judge_vmcore() {
 	echo "panic_cpu=${panic_cpu:-?}" >>"$facts"
 	[ "${panic_cpu:-x}" = "$cpu" ] ||
 		fail "panic ran on CPU ${panic_cpu:-?}, scenario asked for CPU $cpu"
-	pid=$(sed -n "s/^prstatus index=${panic_cpu:-x} pid=\([0-9]*\) .*/\1/p" "$notes")
+	pid=$(sed -n "s/^prstatus index=${panic_cpu:-x} pid=\([0-9]*\) .*/\1/p" "$notes_file")
 	[ "$count" != "$ncpus" ] || [ "${pid:-x}" = "${panic_pid:-y}" ] ||
 		fail "note $panic_cpu has pid ${pid:-?}, the panicking task is pid ${panic_pid:-?}"
 
@@ -169,8 +178,20 @@ judge_ok() {
 		fail "the guest's setup did not pass (no 'trigger=reboot ... done')"
 }
 
+# A race with two outcomes: the panic won (a vmcore) or the reboot did.
+judge_settled() {
+	if grep -aq 'psh: capture kernel up' "$console" || [ -n "$panic_line" ]; then
+		echo "settled=panic" >>"$facts"
+		judge_vmcore
+	else
+		echo "settled=reboot" >>"$facts"
+		[ "$boots" = 1 ] || fail "kernel booted $boots times, expected once"
+	fi
+}
+
 case "$expect" in
 vmcore) judge_vmcore ;;
+settled) judge_settled ;;
 reboot) judge_reboot ;;
 kunit) judge_kunit ;;
 ok) judge_ok ;;
@@ -201,6 +222,37 @@ check_pvpanic() {
 }
 [ -z "${pvpanic:-}" ] || check_pvpanic
 
+# stop=all|ERE: the first kernel's CPU-stop lines (kernel/smp_stop.c), in
+# the vmcore's dmesg after a capture, else on the console up to the
+# second boot.  Exactly one line per stop; all = every other CPU that was
+# online when the scenario armed stopped, none failed.
+check_stop() {
+	local src lines n online want
+	if [ "$expect" = vmcore ]; then
+		src=$res/dmesg.txt
+	else
+		src=$dir/first-kernel.log
+		awk '/Linux version/ && ++n == 2 { exit } { print }' "$console" >"$src"
+	fi
+	lines=$(grep -aoE 'smp: (stopped [0-9]+ CPUs|failed to stop secondary CPUs).*' "$src" 2>/dev/null | tr -d '\r')
+	n=$(grep -c . <<<"$lines")
+	echo "stop_lines=$n" >>"$facts"
+	echo "stop_line=$(head -n 1 <<<"$lines")" >>"$facts"
+	[ "$n" = 1 ] || { fail "expected exactly one CPU-stop line in the first kernel, got $n: $(paste -sd'|' <<<"$lines")"; return; }
+	if [ "$stop" = all ]; then
+		online=$(sed -n 's/.*online=\([0-9,-]*\).*/\1/p' <<<"$armed")
+		want=$(( $(cpu_count "${online:-0}") - 1 ))
+		grep -qE "^smp: stopped $want CPUs \(" <<<"$lines" ||
+			fail "CPU-stop line '$lines': expected all $want other CPUs stopped"
+	elif ! grep -qE -- "$stop" <<<"$lines"; then
+		fail "CPU-stop line '$lines' does not match '$stop'"
+	fi
+}
+[ -z "${stop:-}" ] || check_stop
+
+if [ -n "${console_lacks:-}" ] && grep -aqE -- "$console_lacks" "$console"; then
+	fail "console has a line matching '$console_lacks': $(grep -aE -m1 -- "$console_lacks" "$console" | tr -d '\r')"
+fi
 if [ -n "${console_has:-}" ] && ! grep -aqE -- "$console_has" "$console"; then
 	fail "console lacks a line matching '$console_has'"
 fi

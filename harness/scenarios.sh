@@ -30,6 +30,8 @@
 #                         the setup loaded all report ok on the console
 #                 ok:     no panic (use trigger=reboot); the setup, whose
 #                         shell checks are the test, exited 0
+#                 settled: a race with two outcomes: either a vmcore as
+#                         above, or the guest rebooted; it did not hang
 #   fails_with=TEXT         []      a self-test of the harness: the
 #                                   scenario passes only if the judge
 #                                   rejects the run with a diagnostic
@@ -39,6 +41,18 @@
 #                                   order, once each (vmcore's dmesg for
 #                                   expect=vmcore, console for reboot)
 #   console_has=ERE         []      the console must show a matching line
+#   stop=all|ERE            []      the first kernel printed exactly one
+#                                   CPU-stop line ("smp: stopped N CPUs
+#                                   (...)" or "smp: failed to stop ...",
+#                                   kernel/smp_stop.c); all: it stopped
+#                                   every other CPU online at the panic;
+#                                   ERE: the line matches ERE
+#   notes=N|stopped         []      vmcore: expect N NT_PRSTATUS notes
+#                                   instead of one per CPU online when the
+#                                   scenario armed; stopped: one for the
+#                                   panicking CPU plus one per CPU the stop
+#                                   line reports stopped
+#   console_lacks=ERE       []      no console line may match
 #   needs=series            []      skipped (reported ok # SKIP) on the
 #                                   base kernel, which lacks the feature
 #   timeout=S               [150]
@@ -99,3 +113,40 @@ for lvl in 1 2 3 4; do
 		cmdline=panic_notifiers_level=$lvl
 done
 scenario pvpanic-level0 needs=series pvpanic=none cmdline=panic_notifiers_level=0
+
+# --- The common CPU-stop layer (issue 4; series only) --------------------
+# kdump from every CPU in turn, 4 and 8 vCPUs: exactly one stop line, every
+# other CPU stopped, and a note per CPU online at the panic.
+scenario stop-kdump needs=series cpu=each stop=all
+scenario stop-kdump-8 needs=series vcpus=8 cpu=each stop=all timeout=240
+# KUnit: the state machine with fake CPUs (needs 8 possible CPUs).
+scenario kunit-smp-stop needs=series vcpus=8 crash=no trigger=reboot expect=kunit \
+	"setup=modprobe smp_stop_kunit" timeout=240
+# A CPU spinning with interrupts off (LKDTM HARDLOCKUP on CPU 2).  kdump:
+# the NMI step stops it and its registers reach the vmcore (x86 NMI, arm64
+# pseudo-NMI).  arm64 without pseudo-NMI has no step that reaches it: the
+# line names it as failed, kdump still completes, its note is missing.
+# Without kdump (panic stop): x86 escalates from the IPI to the NMI.
+spin="setup=(taskset -c 2 sh -c 'echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT' &); sleep 1"
+scenario stop-irqoff needs=series arch=x86_64 init_cpu=0 "$spin" "stop=^smp: stopped 3 CPUs \(crash, NMI\)"
+scenario stop-irqoff-pnmi needs=series arch=arm64 init_cpu=0 "$spin" cmdline=irqchip.gicv3_pseudo_nmi=1 \
+	"stop=^smp: stopped 3 CPUs \(crash, NMI\)"
+scenario stop-irqoff-nonmi needs=series arch=arm64 init_cpu=0 "$spin" notes=3 \
+	"stop=^smp: failed to stop secondary CPUs 2 \(crash, IPI\) after [0-9]+ us; stopped 2"
+scenario stop-irqoff-panic needs=series arch=x86_64 init_cpu=0 "$spin" crash=no cmdline=panic=-1 \
+	expect=reboot "stop=^smp: stopped 3 CPUs \(panic, NMI\) in 1[0-9]{6} us"
+# A panic while CPU 3 goes offline and online in a loop (sysfs): no CPU is
+# lost, every CPU the stop line counts has its note, and one stop line.
+cpu3=/sys/devices/system/cpu/cpu3/online
+scenario stop-hotplug needs=series notes=stopped "stop=^smp: stopped [23] CPUs \(crash," \
+	"setup=(while :; do echo 0 >$cpu3; echo 1 >$cpu3; done) >/dev/null 2>&1 & sleep 1"
+# A panic on CPU 2 while CPU 1 runs reboot -f: whichever wins, no hang, no
+# BUG or WARNING, and a single stop line.
+scenario stop-vs-reboot needs=series expect=settled cpu=2 \
+	"setup=(taskset -c 1 reboot -f &)" "stop=^smp: stopped [0-9]+ CPUs" \
+	"console_lacks=(BUG|WARNING|list_add corruption)"
+# No crash kernel, crash_kexec_post_notifiers=1, panic=1: one crash stop
+# (the later emergency restart sends nothing), no list_add BUG, a reboot.
+scenario stop-post-notifiers-reboot needs=series crash=no expect=reboot \
+	"cmdline=crash_kexec_post_notifiers=1 panic=1" "stop=^smp: stopped 3 CPUs \(crash, (NMI|IPI)\)" \
+	"console_lacks=(BUG|list_add corruption|WARNING)"

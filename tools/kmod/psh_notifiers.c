@@ -17,10 +17,18 @@
  *			runs the info list before kdump only if one exists)
  *	restart=1	the post-reboot notifier restarts the machine after
  *			printing, so a test of the final panic loop ends
+ *	late_panic_cpu=N, late_panic_ms=M
+ *			a thread on CPU N disables interrupts, waits M ms
+ *			and panics: a panic that no stop IPI can prevent,
+ *			e.g. while another CPU's reboot waits for N to stop
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/err.h>
 #include <linux/kmsg_dump.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
@@ -33,6 +41,38 @@ MODULE_PARM_DESC(dumper, "also register a kmsg dumper");
 static bool restart;
 module_param(restart, bool, 0444);
 MODULE_PARM_DESC(restart, "restart the machine from the post-reboot list");
+
+static int late_panic_cpu = -1;
+module_param(late_panic_cpu, int, 0444);
+MODULE_PARM_DESC(late_panic_cpu, "CPU that panics late with interrupts off (-1: none)");
+
+static unsigned int late_panic_ms = 300;
+module_param(late_panic_ms, uint, 0444);
+MODULE_PARM_DESC(late_panic_ms, "how long it spins with interrupts off first");
+
+static int psh_late_panic(void *unused)
+{
+	local_irq_disable();
+	mdelay(late_panic_ms);
+	panic("psh_notifiers: late panic on CPU %d after %u ms with interrupts off",
+	      raw_smp_processor_id(), late_panic_ms);
+	return 0;
+}
+
+static int psh_start_late_panic(void)
+{
+	struct task_struct *t;
+
+	if (late_panic_cpu < 0)
+		return 0;
+	t = kthread_create_on_cpu(psh_late_panic, NULL, late_panic_cpu,
+				  "psh_late_panic/%u");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	pr_info("CPU %d panics in %u ms\n", late_panic_cpu, late_panic_ms);
+	wake_up_process(t);
+	return 0;
+}
 
 struct psh_notifier {
 	struct notifier_block nb;
@@ -71,9 +111,25 @@ static struct kmsg_dumper psh_dumper = {
 	.max_reason = KMSG_DUMP_PANIC,
 };
 
+static void psh_unregister(void)
+{
+	int i;
+
+	if (dumper)
+		kmsg_dump_unregister(&psh_dumper);
+	for (i = 0; i < ARRAY_SIZE(psh_lists); i++)
+		atomic_notifier_chain_unregister(psh_lists[i].list, &psh_lists[i].nb);
+}
+
 static int __init psh_notifiers_init(void)
 {
 	int i, ret;
+
+	if (late_panic_cpu >= (int)nr_cpu_ids ||
+	    (late_panic_cpu >= 0 && !cpu_online(late_panic_cpu))) {
+		pr_err("late_panic_cpu=%d is not an online CPU\n", late_panic_cpu);
+		return -EINVAL;
+	}
 
 	for (i = 0; i < ARRAY_SIZE(psh_lists); i++) {
 		psh_lists[i].nb.notifier_call = psh_notify;
@@ -90,17 +146,15 @@ static int __init psh_notifiers_init(void)
 	}
 	pr_info("registered on 4 panic notifier lists%s\n",
 		dumper ? " and as a kmsg dumper" : "");
-	return 0;
+	ret = psh_start_late_panic();
+	if (ret)
+		psh_unregister();
+	return ret;
 }
 
 static void __exit psh_notifiers_exit(void)
 {
-	int i;
-
-	if (dumper)
-		kmsg_dump_unregister(&psh_dumper);
-	for (i = 0; i < ARRAY_SIZE(psh_lists); i++)
-		atomic_notifier_chain_unregister(psh_lists[i].list, &psh_lists[i].nb);
+	psh_unregister();
 }
 
 module_init(psh_notifiers_init);

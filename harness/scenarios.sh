@@ -127,13 +127,16 @@ scenario kunit-smp-stop needs=series vcpus=8 crash=no trigger=reboot expect=kuni
 # pseudo-NMI).  arm64 without pseudo-NMI has no step that reaches it: the
 # line names it as failed, kdump still completes, its note is missing.
 # Without kdump (panic stop): x86 escalates from the IPI to the NMI.
-spin="setup=(taskset -c 2 sh -c 'echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT' &); sleep 1"
-scenario stop-irqoff needs=series arch=x86_64 init_cpu=0 "$spin" "stop=^smp: stopped 3 CPUs \(crash, NMI\)"
-scenario stop-irqoff-pnmi needs=series arch=arm64 init_cpu=0 "$spin" cmdline=irqchip.gicv3_pseudo_nmi=1 \
+# The setup, pinned to CPU 0, also triggers the panic itself (trigger=none):
+# once CPU 2 spins, any process that needs a TLB-flush IPI answered by CPU 2
+# hangs, and the guest agent's own trigger would fork.
+spin="setup=(taskset -c 2 sh -c 'echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT' &); (sleep 1; echo c >/proc/sysrq-trigger) &"
+scenario stop-irqoff needs=series arch=x86_64 init_cpu=0 trigger=none "$spin" "stop=^smp: stopped 3 CPUs \(crash, NMI\)"
+scenario stop-irqoff-pnmi needs=series arch=arm64 init_cpu=0 trigger=none "$spin" cmdline=irqchip.gicv3_pseudo_nmi=1 \
 	"stop=^smp: stopped 3 CPUs \(crash, NMI\)"
-scenario stop-irqoff-nonmi needs=series arch=arm64 init_cpu=0 "$spin" notes=3 \
+scenario stop-irqoff-nonmi needs=series arch=arm64 init_cpu=0 trigger=none "$spin" notes=3 \
 	"stop=^smp: failed to stop secondary CPUs 2 \(crash, IPI\) after [0-9]+ us; stopped 2"
-scenario stop-irqoff-panic needs=series arch=x86_64 init_cpu=0 "$spin" crash=no cmdline=panic=-1 \
+scenario stop-irqoff-panic needs=series arch=x86_64 init_cpu=0 trigger=none "$spin" crash=no cmdline=panic=-1 \
 	expect=reboot "stop=^smp: stopped 3 CPUs \(panic, NMI\) in 1[0-9]{6} us"
 # A panic while CPU 3 goes offline and online in a loop (sysfs): no CPU is
 # lost, every CPU the stop line counts has its note, and one stop line.

@@ -165,3 +165,9 @@ scenario stop-post-notifiers-reboot needs=series crash=no expect=reboot \
 scenario stop-takeover needs=series cpu=2 init_cpu=0 trigger=none notes=2 \
 	"setup=modprobe psh_notifiers late_panic_cpu=2 late_panic_ms=600 && (sleep 0.1; taskset -c 1 reboot -f) &" \
 	"stop=^smp: stopped 3 CPUs \(crash, (NMI|IPI|none)\) in [0-9]+ us; took over from CPU 0 \(reboot\)(; self-stopped: 0)?; no crash state: 1,3\$"
+# How long the "one second" stop IPI wait really is, base and series alike
+# (suite full): arm64 without pseudo-NMI, CPU 2 spinning with interrupts off,
+# no kdump.  Compare the guest time between "SMP: stopping secondary CPUs"
+# and "SMP: failed to stop ..." (base) with the series' stop line.
+scenario ipi-wait arch=arm64 init_cpu=0 trigger=none crash=no cmdline=panic=-1 \
+	expect=reboot suite=full "$spin"

@@ -34,6 +34,10 @@ show_context() {
 	grep -a 'psh: FAIL' "$console" | head -n 5 | sed 's/^/#     /'
 	echo "#   last console lines:"
 	tail -n 8 "$console" | sed 's/^/#     /'
+	if [ -s "$dir/vcpus.txt" ]; then
+		echo "#   where the vCPUs were before the timeout:"
+		sed 's/^/#     /' "$dir/vcpus.txt"
+	fi
 	echo "#   full log: $console"
 }
 
@@ -74,8 +78,11 @@ if [ "$qemu_rc" = 124 ]; then
 elif [ "$qemu_rc" != 0 ]; then
 	fail "QEMU exited with status $qemu_rc (see $dir/qemu.stderr)"
 fi
-grep -aq 'psh: first kernel up' "$console" ||
+if ! guest_said 'psh: first kernel up'; then
 	fail "first kernel never started /init"
+	# run.sh boots such a test once more: nothing of it has run yet.
+	[ "$qemu_rc" != 124 ] || echo "early_hang=1" >>"$facts"
+fi
 armed=$(grep -a -m1 -o 'psh: armed .*' "$console" | tr -d '\r')
 [ -n "$armed" ] || fail "first kernel did not arm the scenario"
 [ "$expect" = kunit ] || [ "$expect" = ok ] || [ "$expect" = settled ] ||
@@ -84,7 +91,7 @@ armed=$(grep -a -m1 -o 'psh: armed .*' "$console" | tr -d '\r')
 
 judge_vmcore() {
 	local online ncpus notes_file count panic_cpu panic_pid t0 t1 pid want_notes
-	grep -aq 'psh: capture kernel up' "$console" ||
+	guest_said 'psh: capture kernel up' ||
 		{ fail "capture kernel never started /init"; return; }
 	[ -f "$res/result.txt" ] ||
 		{ fail "capture kernel wrote no results (no $res/result.txt)"; return; }
@@ -169,7 +176,7 @@ check_lists() {
 }
 
 judge_reboot() {
-	grep -aq 'psh: capture kernel up' "$console" &&
+	guest_said 'psh: capture kernel up' &&
 		fail "a capture kernel started, expected a plain reboot"
 	[ "$boots" = 1 ] || fail "kernel booted $boots times, expected once"
 	# Panic to QEMU's exit, as far as the console shows it: the host time
@@ -190,7 +197,7 @@ judge_ok() {
 
 # A race with two outcomes: the panic won (a vmcore) or the reboot did.
 judge_settled() {
-	if grep -aq 'psh: capture kernel up' "$console" || [ -n "$panic_line" ]; then
+	if guest_said 'psh: capture kernel up' || [ -n "$panic_line" ]; then
 		echo "settled=panic" >>"$facts"
 		judge_vmcore
 	else

@@ -15,7 +15,10 @@
 #
 # Writes OUTDIR/console.log ("[seconds since start] line") and
 # OUTDIR/qemu.cmd; exits 0 if QEMU ended by itself, 124 on timeout (after
-# printing the last lines of the console), QEMU's status otherwise.
+# printing the last lines of the console), QEMU's status otherwise.  On a
+# timeout, OUTDIR/vcpus.txt says where each vCPU was a few seconds before
+# the kill (HMP "info registers -a", symbolized with the kernel's vmlinux
+# when the arch file says how to find the KASLR offset).
 #
 # Accelerator: TCG, unless /dev/kvm works.  On the machines this was written
 # on /dev/kvm exists but a KVM guest hangs while decompressing the kernel, so
@@ -82,7 +85,8 @@ fi
 args=("${qemu_machine[@]}" -accel "$accel" -smp "$cpus" -m "$mem"
 	-kernel "$kernel" -initrd "$initrd"
 	-append "$guest_console $append"
-	-display none -monitor none -serial stdio -no-reboot)
+	-display none -monitor "unix:$outdir/monitor.sock,server=on,wait=off"
+	-serial stdio -no-reboot)
 [ -n "$disk" ] && args+=(-drive "file=$disk,if=none,format=raw,id=results"
 	-device "$qemu_disk_dev,drive=results")
 # pvpanic reports only: the guest must go on into kdump, not pause.
@@ -108,14 +112,59 @@ if [ -n "$qmp" ]; then
 	qmp_logger=$!
 fi
 
+# vcpus_where: ask the monitor for every vCPU's registers and write one
+# line per vCPU to OUTDIR/vcpus.txt: "CPU n: PC function+off file:line".
+# The kernel is relocated (KASLR): the arch file's qemu_kaslr_probe reads
+# an entry point whose link-time address is known (x86_64: the IDT gate
+# of vector 0, asm_exc_divide_error), and the difference is the offset.
+vcpus_where() {
+	local raw=$outdir/monitor.txt vmlinux off=0 cpu pc sym
+	{
+		echo 'info registers -a'
+		[ -z "${qemu_kaslr_probe:-}" ] || echo "$qemu_kaslr_probe"
+		sleep 1
+	} | socat -t 2 - "UNIX-CONNECT:$outdir/monitor.sock" 2>/dev/null |
+		tr -d '\r' >"$raw" || return 0
+	vmlinux=$(dirname "$kernel")/vmlinux
+	if [ -n "${qemu_kaslr_probe:-}" ] && [ -f "$vmlinux" ]; then
+		off=$(qemu_kaslr_offset "$raw" "$vmlinux") || off=0
+	fi
+	{
+		printf 'kaslr_offset=0x%x\n' "$off"
+		awk '/^CPU#[0-9]+/ { sub(/^CPU#/, ""); cpu = $1 }
+		     match($0, /^(RIP|PC)=[0-9a-f]+/) {
+			print cpu, substr($0, RSTART + index(substr($0, RSTART), "="), 16) }' "$raw" |
+		while read -r cpu pc; do
+			sym=
+			[ -f "$vmlinux" ] && command -v addr2line >/dev/null &&
+				sym=$(addr2line -f -i -p -e "$vmlinux" \
+					"$(printf '%x' $((0x$pc - off)))" 2>/dev/null | head -n 1)
+			echo "CPU $cpu: $pc ${sym:-?}"
+		done
+	} >"$outdir/vcpus.txt"
+}
+
 rc=0
+# A watcher asks where the vCPUs are shortly before the timeout kills QEMU.
+(
+	sleep "$((timeout > 10 ? timeout - 4 : timeout))"
+	[ -e "$outdir/qemu.done" ] || vcpus_where
+) &
+watcher=$!
 timeout -k 5 "$timeout" "$qemu_bin" "${args[@]}" </dev/null 2>"$outdir/qemu.stderr" |
 	"$stamp" -z "$t0" >"$outdir/console.log" || rc=${PIPESTATUS[0]}
 touch "$outdir/qemu.done"
+kill "$watcher" 2>/dev/null || true
+wait "$watcher" 2>/dev/null || true
+rm -f "$outdir/monitor.sock"
 [ -z "$qmp" ] || wait "$qmp_logger" 2>/dev/null || true
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	log "guest killed after ${timeout}s timeout; last console lines:"
 	tail -n 15 "$outdir/console.log" | sed 's/^/    /' >&2
+	[ ! -s "$outdir/vcpus.txt" ] || {
+		log "where the vCPUs were:"
+		sed 's/^/    /' "$outdir/vcpus.txt" >&2
+	}
 	exit 124
 fi
 exit "$rc"

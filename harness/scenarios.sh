@@ -119,9 +119,11 @@ scenario pvpanic-level0 needs=series pvpanic=none cmdline=panic_notifiers_level=
 # other CPU stopped, and a note per CPU online at the panic.
 scenario stop-kdump needs=series cpu=each stop=all
 scenario stop-kdump-8 needs=series vcpus=8 cpu=each stop=all timeout=240
-# KUnit: the state machine with fake CPUs (needs 8 possible CPUs).
+# KUnit: the state machine with fake CPUs.  It needs 8 possible CPUs and
+# skips itself otherwise, so require a case that really ran.
 scenario kunit-smp-stop needs=series vcpus=8 crash=no trigger=reboot expect=kunit \
-	"setup=modprobe smp_stop_kunit" timeout=240
+	"setup=modprobe smp_stop_kunit" timeout=240 \
+	"console_has=    ok [0-9]+ smp_stop_pair_test$"
 # A CPU spinning with interrupts off (LKDTM HARDLOCKUP on CPU 2).  kdump:
 # the NMI step stops it and its registers reach the vmcore (x86 NMI, arm64
 # pseudo-NMI).  arm64 without pseudo-NMI has no step that reaches it: the

@@ -151,15 +151,21 @@ guest_ms() {
 		END { if (p) printf "%.3f\n", (last - t0) * 1000 }' "$1"
 }
 
-# stop_line FILE: "CPUS MICROSECONDS HOW" from the series' CPU-stop report
-# "smp: stopped N CPUs (crash, NMI) in T us" (HOW = "crash/NMI"), or
-# nothing.  The line comes with the common CPU-stop layer (issue 4).
+# stop_line FILE: "CPUS MICROSECONDS HOW" from the series' CPU-stop report,
+# or nothing.  "smp: stopped N CPUs (crash, NMI) in T us" gives
+# "N T crash/NMI"; "smp: failed to stop secondary CPUs 2 (crash, IPI) after
+# T us; stopped N" gives "N T crash/IPI/failed:2" (a CPU list's commas
+# become '+', the CSV is comma-separated).  The line comes with the common
+# CPU-stop layer (issue 4).
 stop_line() {
 	[ -f "$1" ] || return 0
-	grep -a -m1 -oE 'smp: stopped [0-9]+ CPUs? \([^)]*\) in [0-9.]+ us' "$1" |
-		sed -E 's/^smp: stopped ([0-9]+) CPUs? \(([^)]*)\) in ([0-9.]+) us$/\1 \3 \2/' |
-		awk '{ how = $3; for (i = 4; i <= NF; i++) how = how $i; gsub(/,/, "/", how);
-			print $1, $2, how }'
+	grep -a -m1 -oE 'smp: (stopped [0-9]+ CPUs? \([^)]*\) in [0-9.]+ us|failed to stop secondary CPUs [0-9,-]+ \([^)]*\) after [0-9.]+ us; stopped [0-9]+)' "$1" |
+		sed -E 's/^smp: stopped ([0-9]+) CPUs? \(([^)]*)\) in ([0-9.]+) us$/\1 \3 \2/;
+			s/^smp: failed to stop secondary CPUs ([0-9,-]+) \(([^)]*)\) after ([0-9.]+) us; stopped ([0-9]+)$/\4 \3 \2,failed:\1/' |
+		awk '{ how = $3; for (i = 4; i <= NF; i++) how = how $i
+			n = index(how, "failed:")
+			if (n) { f = substr(how, n); gsub(/,/, "+", f); how = substr(how, 1, n - 1) f }
+			gsub(/,/, "/", how); print $1, $2, how }'
 }
 
 # parse_run DIR: set s_handoff s_guest s_stop_us s_stop_cpus s_stop_how
@@ -360,6 +366,35 @@ skipped() {
 	echo "${list:-none}"
 }
 
+# stop_evidence: per arch and point of the series, the steps the stop
+# lines name and in how many runs every other CPU was stopped.
+stop_evidence() {
+	echo
+	echo "### CPU stop: step and CPUs stopped (series)"
+	echo
+	echo "| arch | point | step (runs) | every other CPU stopped |"
+	echo "|---|---|---|---|"
+	tail -n +2 "$csv" | awk -F, '$2 == "series" {
+		k = $1 " | " $4 " v" $5
+		if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+		if ($11 == "") { none[k]++; next }
+		lines[k]++
+		step[k, $12]++
+		if (!((k, $12) in have)) { have[k, $12] = 1; steps[k] = steps[k] (steps[k] == "" ? "" : ", ") $12 }
+		if ($11 == $5 - 1 && index($12, "failed") == 0) all[k]++
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			k = order[i]; out = ""
+			m = split(steps[k], s, ", ")
+			for (j = 1; j <= m; j++)
+				out = out (j > 1 ? ", " : "") s[j] " (" step[k, s[j]] ")"
+			if (none[k]) out = out (out == "" ? "" : ", ") "no stop line (" none[k] ")"
+			printf "| %s | %s | %d of %d |\n", k, out, all[k], lines[k] + none[k]
+		}
+	}'
+}
+
 # notes: what the table's labels mean, for the points of this plan.
 notes() {
 	local all=" ${points[*]} "
@@ -417,6 +452,7 @@ report() {
 		table guest %.2f "guest (ms, kernel clock): panic line to the first kernel's last printk, vmcore dmesg"
 		if [ "$with_stop" = 1 ]; then
 			table stop %.0f "CPU stop (us, kernel): 'smp: stopped N CPUs (...) in T us'"
+			stop_evidence
 		else
 			echo
 			echo "### CPU stop: n/a"

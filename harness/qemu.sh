@@ -146,10 +146,15 @@ vcpus_where() {
 
 rc=0
 # A watcher asks where the vCPUs are shortly before the timeout kills QEMU.
+# Killed when QEMU ends, it takes its sleep along; it keeps no stdout or
+# stderr open, so the caller's pipes end with QEMU.
 (
-	sleep "$((timeout > 10 ? timeout - 4 : timeout))"
+	trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+	sleep "$((timeout > 10 ? timeout - 4 : timeout))" &
+	sleeper=$!
+	wait "$sleeper"
 	[ -e "$outdir/qemu.done" ] || vcpus_where
-) &
+) </dev/null >/dev/null 2>&1 &
 watcher=$!
 timeout -k 5 "$timeout" "$qemu_bin" "${args[@]}" </dev/null 2>"$outdir/qemu.stderr" |
 	"$stamp" -z "$t0" >"$outdir/console.log" || rc=${PIPESTATUS[0]}

@@ -10,6 +10,8 @@
 #   --budget MIN    stop starting runs once MIN minutes are spent (default 30)
 #   --out DIR       where everything goes (default out/bench)
 #   --quick         smoke test: 1 repetition, idle only, 4 and 2 vCPUs
+#   --only ERE      run only the points ("WORKLOAD VCPUS", e.g. "idle 32",
+#                   "level2 4") that match ERE, e.g. 'busy|irqoff|level'
 #   --report        only rebuild bench.md and bench.png from OUT/bench.csv
 #                   (give the options of the run that wrote it)
 #   --parse DIR...  print what bench would record from finished run
@@ -24,7 +26,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 arches="x86_64 arm64" reps=5 reps_set=0 budget_min=30 out='' quick=0
-arch_opt='' parse_only=0 report_only=0
+arch_opt='' parse_only=0 report_only=0 only=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch_opt+=" ${2//,/ }"; shift ;;
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--budget) budget_min=$2; shift ;;
 	--out) out=$2; shift ;;
 	--quick) quick=1 ;;
+	--only) only=$2; shift ;;
 	--parse) parse_only=1; shift; break ;;
 	--report) report_only=1 ;;
 	-h|--help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -56,6 +59,10 @@ out=${out:-$psh_root/out/bench}
 points=("idle 4" "idle 2")
 [ "$quick" = 1 ] || points+=("idle 8" "idle 16" "idle 32" "busy 4" "irqoff 4"
 	"level0 4" "level1 4" "level2 4" "level3 4" "level4 4" "nokdump 4")
+if [ -n "$only" ]; then
+	mapfile -t points < <(printf '%s\n' "${points[@]}" | grep -E -- "$only" || true)
+	[ "${#points[@]}" -gt 0 ] || die "--only '$only' matches no point"
+fi
 
 # variants_of WORKLOAD: the kernels a point runs on.  The base has no
 # panic_notifiers_level, so levels 1-3 exist on the series only; levels 0

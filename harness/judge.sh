@@ -120,10 +120,19 @@ judge_vmcore() {
 	[ "${count:-0}" = "$want_notes" ] ||
 		fail "vmcore has ${count:-0} NT_PRSTATUS notes, expected $want_notes (CPUs online: $online${notes:+, notes=$notes})"
 
-	# The panicking task's note must sit at its CPU's index.
-	read -r panic_cpu panic_pid < <(sed -n \
-		's/.*CPU: \([0-9]*\) UID: [0-9]* PID: \([0-9]*\) .*/\1 \2/p' \
-		"$res/dmesg.txt" | head -n 1)
+	# The panicking task's note must sit at its CPU's index.  Its CPU is
+	# in the first "CPU: N UID: U PID: P" line after the panic line (the
+	# panic's backtrace), or else the last one before it (an oops that
+	# ended in a panic); earlier lines, such as a soft lockup's report
+	# during a slow boot, name other CPUs.
+	read -r panic_cpu panic_pid < <(awk '
+		match($0, /CPU: [0-9]+ UID: [0-9]+ PID: [0-9]+ /) {
+			split(substr($0, RSTART, RLENGTH), f, " ")
+			if (panicked) { print f[2], f[6]; found = 1; exit }
+			before = f[2] " " f[6]
+		}
+		/Kernel panic - not syncing/ { panicked = 1 }
+		END { if (!found && before != "") print before }' "$res/dmesg.txt")
 	echo "panic_cpu=${panic_cpu:-?}" >>"$facts"
 	[ "${panic_cpu:-x}" = "$cpu" ] ||
 		fail "panic ran on CPU ${panic_cpu:-?}, scenario asked for CPU $cpu"

@@ -132,7 +132,7 @@ vcpus_where() {
 	{
 		printf 'kaslr_offset=0x%x\n' "$off"
 		awk '/^CPU#[0-9]+/ { sub(/^CPU#/, ""); cpu = $1 }
-		     match($0, /^(RIP|PC)=[0-9a-f]+/) {
+		     match($0, /^ *(RIP|PC)=[0-9a-f]+/) {
 			print cpu, substr($0, RSTART + index(substr($0, RSTART), "="), 16) }' "$raw" |
 		while read -r cpu pc; do
 			sym=

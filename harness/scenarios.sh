@@ -156,16 +156,18 @@ scenario stop-post-notifiers-reboot needs=series crash=no expect=reboot \
 	"cmdline=crash_kexec_post_notifiers=1 panic=1" "stop=^smp: stopped 3 CPUs \(crash, (NMI|IPI)\)" \
 	"console_lacks=(BUG|list_add corruption|WARNING)"
 # A panic during a running reboot stop, deterministically: the test module
-# makes CPU 2 spin with interrupts off and panic 600 ms later; 100 ms in
-# (after the guest agent armed), reboot -f starts, and its stop (run on
-# CPU 0, the reboot CPU) waits up to 1 s for CPU 2 to take its stop IPI.
+# makes CPU 2 spin with interrupts off; 100 ms in (after the guest agent
+# armed), reboot -f starts, and its stop (run on CPU 0, the reboot CPU)
+# waits up to 1 s for CPU 2 to take its stop IPI.  CPU 2 panics 200 ms
+# after it sees the first stopped CPU go offline (late_panic_on_stop: a
+# fixed delay from the module's load lost the race on a loaded host).
 # The panic takes the stop over: one line, "took over from CPU 0
 # (reboot)"; CPU 0 stops with its registers saved, by the crash ladder's
 # message or by parking itself at its next poll (then the rung is "none");
 # CPUs 1 and 3, which the reboot had stopped, have no crash state; kdump
 # completes with notes for CPUs 2 and 0.
 scenario stop-takeover needs=series cpu=2 init_cpu=0 trigger=none notes=2 \
-	"setup=modprobe psh_notifiers late_panic_cpu=2 late_panic_ms=600 && (sleep 0.1; taskset -c 1 reboot -f) &" \
+	"setup=modprobe psh_notifiers late_panic_cpu=2 late_panic_on_stop=1 late_panic_ms=200 && (sleep 0.1; taskset -c 1 reboot -f) &" \
 	"stop=^smp: stopped 3 CPUs \(crash, (NMI|IPI|none)\) in [0-9]+ us; took over from CPU 0 \(reboot\)(; self-stopped: 0)?; no crash state: 1,3\$"
 # How long the "one second" stop IPI wait really is, base and series alike
 # (suite full): arm64 without pseudo-NMI, CPU 2 spinning with interrupts off,

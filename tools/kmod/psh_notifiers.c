@@ -21,6 +21,11 @@
  *			a thread on CPU N disables interrupts, waits M ms
  *			and panics: a panic that no stop IPI can prevent,
  *			e.g. while another CPU's reboot waits for N to stop
+ *	late_panic_on_stop=1
+ *			with late_panic_cpu: the M ms start when another CPU
+ *			goes offline (a stop has begun: stopped CPUs mark
+ *			themselves offline), not at once; after 30 s
+ *			without one, it panics anyway and says so
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -50,9 +55,29 @@ static unsigned int late_panic_ms = 300;
 module_param(late_panic_ms, uint, 0444);
 MODULE_PARM_DESC(late_panic_ms, "how long it spins with interrupts off first");
 
+static bool late_panic_on_stop;
+module_param(late_panic_on_stop, bool, 0444);
+MODULE_PARM_DESC(late_panic_on_stop, "start the late panic's wait when another CPU goes offline");
+
+/* With interrupts off: wait until fewer CPUs are online, 30 s at most. */
+static void psh_wait_for_stop(void)
+{
+	unsigned int online = num_online_cpus();
+	unsigned int ms;
+
+	for (ms = 0; ms < 30000; ms++) {
+		if (num_online_cpus() < online)
+			return;
+		mdelay(1);
+	}
+	pr_emerg("no CPU went offline in 30 s; panicking anyway\n");
+}
+
 static int psh_late_panic(void *unused)
 {
 	local_irq_disable();
+	if (late_panic_on_stop)
+		psh_wait_for_stop();
 	mdelay(late_panic_ms);
 	panic("psh_notifiers: late panic on CPU %d after %u ms with interrupts off",
 	      raw_smp_processor_id(), late_panic_ms);
@@ -69,7 +94,8 @@ static int psh_start_late_panic(void)
 				  "psh_late_panic/%u");
 	if (IS_ERR(t))
 		return PTR_ERR(t);
-	pr_info("CPU %d panics in %u ms\n", late_panic_cpu, late_panic_ms);
+	pr_info("CPU %d panics %u ms %s\n", late_panic_cpu, late_panic_ms,
+		late_panic_on_stop ? "after another CPU goes offline" : "from now");
 	wake_up_process(t);
 	return 0;
 }

@@ -86,6 +86,7 @@ fi
 armed=$(grep -a -m1 -o 'psh: armed .*' "$console" | tr -d '\r')
 [ -n "$armed" ] || fail "first kernel did not arm the scenario"
 [ "$expect" = kunit ] || [ "$expect" = ok ] || [ "$expect" = settled ] ||
+	[ "$expect" = kexec ] ||
 	[ -n "$panic_line" ] ||
 	fail "no 'Kernel panic - not syncing' line on the console"
 
@@ -204,6 +205,70 @@ judge_ok() {
 		fail "the guest's setup did not pass (no 'trigger=reboot ... done')"
 }
 
+# kexec -e (trigger=kexec): the first kernel started the next one, which
+# came up on the reboot CPU (reboot_cpu, default 0) with every CPU online,
+# and neither kernel warned.  hotplug_ops=N: the setup's hotplug loop
+# reported at least N completed operations (lines "psh-hp: ..." in the
+# first kernel), so the kexec really raced with CPU hotplug.
+judge_kexec() {
+	local first=$dir/first-kernel.log second=$dir/second-kernel.log
+	local want got rcpu=${reboot_cpu:-0} hw_first hw_second ops bad
+	# The first kernel's last words are "kexec_core: Starting new kernel"
+	# (on arm64 the next kernel's first line precedes its banner).
+	awk '{ print } /kexec_core: Starting new kernel/ { exit }' "$console" >"$first"
+	awk 'p { print } /kexec_core: Starting new kernel/ { p = 1 }' "$console" >"$second"
+	[ -n "$panic_line" ] && fail "a kernel panicked: $panic_line"
+	grep -aq 'kexec_core: Starting new kernel' "$first" ||
+		{ fail "the first kernel never printed 'kexec_core: Starting new kernel'"; return; }
+	guest_said 'psh: kexec kernel up' ||
+		{ fail "the kexec'd kernel never started /init (boots: $boots)"; return; }
+	[ "$boots" = 2 ] || fail "kernel booted $boots times, expected twice"
+
+	want=0-$((vcpus - 1))
+	got=$(grep -ao 'psh: online cpus: [0-9,-]*' "$second" | head -n 1 | sed 's/.*: //')
+	echo "kexec_online=$got" >>"$facts"
+	[ "$got" = "$want" ] ||
+		fail "the kexec'd kernel has CPUs '${got:-?}' online, expected $want (every CPU back)"
+
+	# The physical CPU the kexec'd kernel boots on is the reboot CPU:
+	# arm64 names it in "Booting Linux on physical CPU", x86_64's guest
+	# agent prints the APIC IDs in CPU order.
+	case "$arch" in
+	arm64)
+		if [ "$rcpu" = 0 ]; then
+			hw_first=$(grep -aoE -m1 'Booting Linux on physical CPU 0x[0-9a-f]+' "$first")
+		else
+			hw_first=$(grep -aoE -m1 "CPU$rcpu: Booted secondary processor 0x[0-9a-f]+" "$first")
+		fi
+		hw_second=$(grep -aoE -m1 'Booting Linux on physical CPU 0x[0-9a-f]+' "$second")
+		hw_first=${hw_first##* } hw_second=${hw_second##* } ;;
+	x86_64)
+		hw_first=$(guest_apicid "$first" $((rcpu + 1)))
+		hw_second=$(guest_apicid "$second" 1) ;;
+	*)
+		hw_first=n/a hw_second=n/a ;;
+	esac
+	echo "reboot_cpu_hwid=$hw_first" >>"$facts"
+	echo "kexec_boot_hwid=$hw_second" >>"$facts"
+	[ -n "$hw_first" ] && [ "$hw_first" = "$hw_second" ] ||
+		fail "the kexec'd kernel booted on physical CPU ${hw_second:-?}, the reboot CPU $rcpu is ${hw_first:-?}"
+
+	bad=$(grep -aE -m1 'WARNING:|BUG:|Unbalanced cpu hotplug|Processor [0-9]+ is stuck|Failed to offline CPU' "$console" | tr -d '\r')
+	[ -z "$bad" ] || fail "a kernel warned: $bad"
+	if [ -n "${hotplug_ops:-}" ]; then
+		ops=$(grep -ac 'psh-hp: ' "$first")
+		echo "hotplug_ops=$ops" >>"$facts"
+		[ "$ops" -ge "$hotplug_ops" ] ||
+			fail "the hotplug loop completed $ops operations, expected at least $hotplug_ops"
+	fi
+}
+
+# guest_apicid LOG N: the Nth APIC ID of the guest agent's "psh: apicids:" line.
+guest_apicid() {
+	grep -ao 'psh: apicids: [0-9 ]*' "$1" | head -n 1 | sed 's/^psh: apicids: //' |
+		awk -v n="$2" '{ print $n }'
+}
+
 # A race with two outcomes: the panic won (a vmcore) or the reboot did.
 judge_settled() {
 	if guest_said 'psh: capture kernel up' || [ -n "$panic_line" ]; then
@@ -221,6 +286,7 @@ settled) judge_settled ;;
 reboot) judge_reboot ;;
 kunit) judge_kunit ;;
 ok) judge_ok ;;
+kexec) judge_kexec ;;
 *) fail "unknown expectation '$expect'" ;;
 esac
 

@@ -43,7 +43,8 @@ scenario() {
 	declare -A p=([arch]=all [vcpus]=4 [cpu]=0 [trigger]=sysrq [crash]=yes
 		[cmdline]= [capture_append]= [setup]= [expect]=vmcore
 		[timeout]=150 [suite]=check [fails_with]= [lists]= [console_has]=
-		[needs]= [pvpanic]= [init_cpu]= [stop]= [notes]= [console_lacks]=)
+		[needs]= [pvpanic]= [init_cpu]= [stop]= [notes]= [console_lacks]=
+		[reboot_cpu]= [hotplug_ops]=)
 	for kv in "$@"; do
 		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
@@ -157,6 +158,7 @@ boot_one() {
 			echo "trigger=$trigger"
 			echo "trigger_cpu=$cpu"
 			[ -z "$init_cpu" ] || echo "init_cpu=$init_cpu"
+			[ -z "$reboot_cpu" ] || echo "reboot_cpu=$reboot_cpu"
 			[ -z "$setup" ] || echo "setup=$setup"
 			[ -z "$capture_append" ] || echo "capture_append=$capture_append"
 			# The dump itself is large (about 25 MB): measured, then
@@ -173,6 +175,7 @@ boot_one() {
 		cat "$stage/boot/boot/initrd.img" "$stage/boot.cpio" >"$stage/initrd"
 		truncate -s 256M "$dir/disk.img"
 		. "$psh_harness/arch/$arch.sh"
+		[ "$trigger" != kexec ] || cmdline+=" ${guest_kexec_append:-}"
 		rc=0
 		extra=()
 		[ -z "$pvpanic" ] || extra=(--pvpanic --qmp "$dir/qmp.sock")

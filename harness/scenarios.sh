@@ -13,14 +13,22 @@
 #   init_cpu=N              []      CPU psh-init pins itself (and so the
 #                                   setup) to in the first kernel; unset:
 #                                   not pinned
-#   trigger=sysrq|lkdtm:X|none|reboot  [sysrq]
+#   trigger=sysrq|lkdtm:X|none|reboot|kexec  [sysrq]
 #                                   none: the setup panics by itself;
-#                                   reboot: no panic at all
+#                                   reboot: no panic at all;
+#                                   kexec: no panic, kexec -e into the
+#                                   same kernel (expect=kexec)
+#   reboot_cpu=N            [0]     written to /sys/kernel/reboot/cpu
+#                                   before kexec -e; expect=kexec checks
+#                                   the next kernel boots on that CPU
+#   hotplug_ops=N           []      expect=kexec: the setup logged at least
+#                                   N "psh-hp: " lines (completed hotplug
+#                                   operations) in the first kernel
 #   crash=yes|no            [yes]   load a crash kernel with kexec -p
 #   cmdline=...             []      extra first-kernel parameters
 #   capture_append=...      []      extra capture-kernel parameters
 #   setup=...               []      shell command run before the trigger
-#   expect=vmcore|reboot    [vmcore]
+#   expect=vmcore|reboot|kunit|ok|settled|kexec  [vmcore]
 #                 vmcore: the capture kernel saved a dump whose dmesg holds
 #                         the panic line and whose notes hold one
 #                         NT_PRSTATUS per CPU online at the panic
@@ -32,6 +40,10 @@
 #                         shell checks are the test, exited 0
 #                 settled: a race with two outcomes: either a vmcore as
 #                         above, or the guest rebooted; it did not hang
+#                 kexec:  (trigger=kexec) kexec -e started the next kernel,
+#                         which booted on the reboot CPU with every CPU
+#                         online; no WARNING, BUG, "Unbalanced cpu hotplug
+#                         enable" or "Processor N is stuck" anywhere
 #   fails_with=TEXT         []      a self-test of the harness: the
 #                                   scenario passes only if the judge
 #                                   rejects the run with a diagnostic
@@ -145,6 +157,22 @@ scenario stop-irqoff-panic needs=series arch=x86_64 init_cpu=0 trigger=none "$sp
 cpu3=/sys/devices/system/cpu/cpu3/online
 scenario stop-hotplug needs=series notes=stopped "stop=^smp: stopped [23] CPUs \(crash," \
 	"setup=(while :; do echo 0 >$cpu3; echo 1 >$cpu3; done) >/dev/null 2>&1 & sleep 1"
+# --- kexec -e and CPU hotplug (issue 5) ------------------------------------
+# kexec -e into the same kernel: from the default reboot CPU, from CPU 1
+# (/sys/kernel/reboot/cpu), after CPU 3 was taken offline, and while CPU 3
+# goes offline and online in a loop.  The next kernel must boot on the
+# reboot CPU with every CPU online, and no kernel may warn.  The loop's
+# completed operations are logged ("psh-hp: ..."), so a run in which it
+# never got to run fails instead of passing unchallenged.
+hp_loop="(while :; do echo 0 >$cpu3 && echo 'psh-hp: cpu3 off' >/dev/kmsg; echo 1 >$cpu3 && echo 'psh-hp: cpu3 on' >/dev/kmsg; done) >/dev/null 2>&1 & sleep 1"
+scenario kexec-reboot crash=no trigger=kexec expect=kexec
+# Not on x86_64: a kernel that starts on an AP disables the real BSP
+# ("Crash kernel detected. Disabling real BSP to prevent machine INIT",
+# arch/x86/kernel/cpu/topology.c), so kexec -e from CPU 1 comes back with
+# one CPU fewer by design, on the base as with the series.
+scenario kexec-reboot-cpu1 arch=arm64 crash=no trigger=kexec expect=kexec reboot_cpu=1
+scenario kexec-offline crash=no trigger=kexec expect=kexec "setup=echo 0 >$cpu3"
+scenario kexec-hotplug crash=no trigger=kexec expect=kexec hotplug_ops=4 "setup=$hp_loop"
 # A panic on CPU 2 while CPU 1 runs reboot -f: whichever wins, no hang, no
 # BUG or WARNING, and a single stop line.
 scenario stop-vs-reboot needs=series expect=settled cpu=2 \

@@ -20,6 +20,17 @@
  * then expected to panic and boot the capture kernel; if it is still
  * alive after panic_wait seconds the run failed.
  *
+ * With trigger=kexec, FIRST mode instead loads the same kernel and the
+ * capture initrd as the next kernel with
+ *   kexec -l /boot/vmlinuz --initrd=/boot/initrd.img --append="<cmdline>"
+ * (<cmdline>: /proc/cmdline without crashkernel=* and psh.*, plus
+ * psh.kexec=1), writes reboot_cpu to /sys/kernel/reboot/cpu if set, and
+ * runs "kexec -e"; nothing panics.
+ *
+ * KEXEC mode (psh.kexec=1 on the command line: the kernel that kexec -e
+ * started): report the online CPUs and, on x86_64, the APIC ID of each
+ * CPU, then reboot.
+ *
  * CAPTURE mode (/proc/vmcore exists): run capture_setup, then in /out
  *   psh-vmcore-notes --header-out /out/vmcore-header.bin /proc/vmcore
  *                                        > /out/notes.txt
@@ -45,9 +56,12 @@
  * file means all defaults; an unknown key or a bad value fails the run.
  *   crash_kernel=yes|no       (yes)    load the capture kernel
  *   capture_append=WORDS      ("")     appended to the capture cmdline
- *   trigger=sysrq|lkdtm:NAME|none|reboot (sysrq)
+ *   trigger=sysrq|lkdtm:NAME|none|reboot|kexec (sysrq)
  *                             none: the setup panics by itself;
- *                             reboot: no panic wanted (e.g. KUnit runs)
+ *                             reboot: no panic wanted (e.g. KUnit runs);
+ *                             kexec: no panic, kexec -e into the kernel
+ *   reboot_cpu=N              (unset)  written to /sys/kernel/reboot/cpu
+ *                                      before kexec -e
  *   trigger_cpu=N             (0)      CPU the trigger runs on
  *   init_cpu=N                (unset)  CPU init is pinned to (first kernel)
  *   setup=SHELL COMMAND       ("")     /bin/sh -c, first kernel
@@ -61,11 +75,14 @@
  * prefixed.  The lines a host can rely on (<...> are values):
  *   psh: first kernel up
  *   psh: capture kernel up
+ *   psh: kexec kernel up
  *   psh: online cpus: <list>
+ *   psh: apicids: <APIC ID of CPU 0> <of CPU 1> ...  (x86_64 only)
  *   psh: run: <command as executed>
  *   psh: step=<name> rc=<status>
  *        (name: kexec-load, setup, capture-setup, notes, makedumpfile,
- *         dmesg, write-results; status: exit code, 128+signal if killed,
+ *         dmesg, write-results, kexec-exec; status: exit code,
+ *         128+signal if killed,
  *         -1 if it could not be started)
  *   psh: crash kernel loaded
  *   psh: trigger: running on cpu <N>
@@ -77,13 +94,15 @@
  *   psh: results written
  *   psh: FAIL step=<name> ...
  *        (name: mount, config, init-cpu, kexec-load, setup, trigger,
+ *         reboot-cpu, kexec-exec,
  *         panic, capture-setup, notes, makedumpfile, dmesg, result-file,
  *         write-results; the first capture step that failed is repeated
  *         last as "psh: FAIL step=<name> rc=<n>")
  *   psh: rebooting
  *
  * Build with -DPSH_INIT_NO_MAIN to include this file in a unit test of the
- * pure functions conf_parse() and build_capture_cmdline().
+ * pure functions conf_parse(), build_capture_cmdline() and
+ * cmdline_has_word().
  */
 
 #define _GNU_SOURCE
@@ -110,8 +129,10 @@
 #define KDUMP_ARCH_OPTS		"1 irqpoll nr_cpus=1 reset_devices"
 #elif defined(__aarch64__)
 #define KDUMP_ARCH_OPTS		"1 nr_cpus=1 reset_devices"
+#elif defined(__powerpc64__)
+#define KDUMP_ARCH_OPTS		"1 maxcpus=1 noirqdistrib reset_devices"
 #else
-#error "psh-init supports x86_64 and arm64 only"
+#error "psh-init supports x86_64, arm64 and ppc64 only"
 #endif
 
 #define GUEST_PATH		"/usr/sbin:/usr/bin:/sbin:/bin"
@@ -122,6 +143,8 @@
 #define RESULTS_DISK_WAIT	5	/* seconds for RESULTS_DISK to appear */
 #define CAPTURE_KERNEL		"/boot/vmlinuz"
 #define CAPTURE_INITRD		"/boot/initrd.img"
+#define KEXEC_MARK		"psh.kexec=1"	/* on the kexec'd kernel's cmdline */
+#define REBOOT_CPU_PATH		"/sys/kernel/reboot/cpu"
 #define CRASH_LOADED_PATH	"/sys/kernel/kexec_crash_loaded"
 #define ONLINE_CPUS_PATH	"/sys/devices/system/cpu/online"
 #define SYSRQ_PATH		"/proc/sysrq-trigger"
@@ -308,6 +331,7 @@ enum trigger_kind {
 	TRIGGER_LKDTM,
 	TRIGGER_NONE,
 	TRIGGER_REBOOT,
+	TRIGGER_KEXEC,
 };
 
 #define LKDTM_PREFIX		"lkdtm:"
@@ -320,6 +344,7 @@ struct psh_conf {
 	char trigger[64];		/* as configured; lkdtm:NAME keeps NAME */
 	int trigger_cpu;
 	int init_cpu;			/* -1: do not pin init */
+	int reboot_cpu;			/* -1: leave the reboot CPU alone */
 	int panic_wait;			/* seconds */
 	char capture_append[1024];
 	char setup[2048];
@@ -336,6 +361,7 @@ static void conf_init(struct psh_conf *conf)
 	strcpy(conf->trigger, "sysrq");
 	conf->trigger_cpu = 0;
 	conf->init_cpu = -1;
+	conf->reboot_cpu = -1;
 	conf->panic_wait = 30;
 }
 
@@ -386,6 +412,8 @@ static int parse_trigger(struct psh_conf *conf, const char *value)
 		conf->trigger_kind = TRIGGER_NONE;
 	} else if (!strcmp(value, "reboot")) {
 		conf->trigger_kind = TRIGGER_REBOOT;
+	} else if (!strcmp(value, "kexec")) {
+		conf->trigger_kind = TRIGGER_KEXEC;
 	} else if (!strncmp(value, LKDTM_PREFIX, strlen(LKDTM_PREFIX)) &&
 		   *name && !strpbrk(name, " \t")) {
 		conf->trigger_kind = TRIGGER_LKDTM;
@@ -412,7 +440,7 @@ static int conf_set(struct psh_conf *conf, const char *key, const char *value,
 		expect = "yes or no";
 		bad = parse_bool(value, &conf->shell);
 	} else if (!strcmp(key, "trigger")) {
-		expect = "sysrq, lkdtm:NAME, none or reboot (at most 63 characters)";
+		expect = "sysrq, lkdtm:NAME, none, reboot or kexec (at most 63 characters)";
 		bad = parse_trigger(conf, value);
 	} else if (!strcmp(key, "trigger_cpu")) {
 		expect = "a CPU number";
@@ -420,6 +448,9 @@ static int conf_set(struct psh_conf *conf, const char *key, const char *value,
 	} else if (!strcmp(key, "init_cpu")) {
 		expect = "a CPU number";
 		bad = parse_int(value, 0, CPU_SETSIZE - 1, &conf->init_cpu);
+	} else if (!strcmp(key, "reboot_cpu")) {
+		expect = "a CPU number";
+		bad = parse_int(value, 0, CPU_SETSIZE - 1, &conf->reboot_cpu);
 	} else if (!strcmp(key, "panic_wait")) {
 		expect = "seconds, 0 to 86400";
 		bad = parse_int(value, 0, 86400, &conf->panic_wait);
@@ -535,6 +566,8 @@ static void conf_print(const struct psh_conf *conf)
 
 	if (conf->init_cpu >= 0)
 		snprintf(init_cpu, sizeof(init_cpu), "%d", conf->init_cpu);
+	if (conf->reboot_cpu >= 0)
+		say("config: reboot_cpu=%d", conf->reboot_cpu);
 	say("config: crash_kernel=%s trigger=%s trigger_cpu=%d init_cpu=%s panic_wait=%d save_vmcore=%s",
 	    yes_no(conf->crash_kernel), conf->trigger, conf->trigger_cpu,
 	    init_cpu, conf->panic_wait, yes_no(conf->save_vmcore));
@@ -666,6 +699,18 @@ static int build_capture_cmdline(const char *running, const char *arch_opts,
 			sb_add_word(&sb, "--", 2);
 	}
 	return sb.overflow ? -1 : 0;
+}
+
+/* Is want one of the words of the command line cmdline? */
+static bool cmdline_has_word(const char *cmdline, const char *want)
+{
+	const char *word;
+	size_t len;
+
+	while ((len = next_word(&cmdline, &word)))
+		if (len == strlen(want) && !strncmp(word, want, len))
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -961,6 +1006,91 @@ fail:
 	return -1;
 }
 
+/*
+ * trigger=kexec: load this kernel and the capture initrd (core + this
+ * run's config) as the next kernel, marked with psh.kexec=1.
+ */
+static int load_kexec_kernel(void)
+{
+	char running[CMDLINE_MAX], cmdline[CMDLINE_MAX];
+	char append[CMDLINE_MAX + 16];
+	char *argv[] = { "kexec", "-l", CAPTURE_KERNEL,
+			 "--initrd=" CAPTURE_INITRD, append, NULL };
+	int rc = RUN_NOT_STARTED;
+
+	if (read_line_file("/proc/cmdline", running, sizeof(running)))
+		goto fail;
+	if (build_capture_cmdline(running, "", KEXEC_MARK, cmdline,
+				  sizeof(cmdline))) {
+		say("kexec command line longer than %d bytes", CMDLINE_MAX - 1);
+		goto fail;
+	}
+	snprintf(append, sizeof(append), "--append=%s", cmdline);
+	rc = run(argv, NULL);
+	say("step=kexec-load rc=%d", rc);
+	if (rc)
+		goto fail;
+	say("kexec kernel loaded");
+	return 0;
+fail:
+	say("FAIL step=kexec-load rc=%d", rc);
+	return -1;
+}
+
+/* trigger=kexec: set the reboot CPU if asked, then kexec -e. */
+static void kexec_reboot(const struct psh_conf *conf)
+{
+	char *argv[] = { "kexec", "-e", NULL };
+	char cpu[16];
+	int rc;
+
+	if (conf->reboot_cpu >= 0) {
+		snprintf(cpu, sizeof(cpu), "%d", conf->reboot_cpu);
+		if (write_text_file(REBOOT_CPU_PATH, cpu)) {
+			say("FAIL step=reboot-cpu: cannot write %s to %s",
+			    cpu, REBOOT_CPU_PATH);
+			return;
+		}
+		say("reboot cpu: %s", cpu);
+	}
+	drain_console();
+	rc = run(argv, NULL);
+	say("FAIL step=kexec-exec rc=%d: kexec -e returned", rc);
+}
+
+/*
+ * x86_64: print the APIC ID of every online CPU, in CPU order, from
+ * /proc/cpuinfo, so that the host can tell which physical CPU a kernel
+ * runs on as CPU 0.  Other arches print their boot CPU's ID themselves.
+ */
+static void say_apicids(void)
+{
+#if defined(__x86_64__)
+	static char text[1 << 20];
+	char ids[1024] = "";
+	struct strbuf sb = { .buf = ids, .size = sizeof(ids) };
+	const char *line;
+
+	if (read_text_file("/proc/cpuinfo", text, sizeof(text)) < 0) {
+		say("read /proc/cpuinfo: %s", strerror(errno));
+		return;
+	}
+	for (line = text; line && *line; line = strchr(line, '\n')) {
+		const char *val;
+
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, "apicid", 6) || !(val = strchr(line, ':')))
+			continue;
+		val++;
+		while (*val == ' ')
+			val++;
+		sb_add_word(&sb, val, strcspn(val, "\n"));
+	}
+	say("apicids: %s", ids);
+#endif
+}
+
 /* Put the "armed" marker line into the kernel log. */
 static void write_marker(const struct psh_conf *conf, const char *online)
 {
@@ -1099,6 +1229,9 @@ static void trigger_and_wait(const struct psh_conf *conf)
 	if (conf->trigger_kind == TRIGGER_REBOOT) {
 		say("trigger=reboot: no panic wanted, done");
 		return;
+	} else if (conf->trigger_kind == TRIGGER_KEXEC) {
+		kexec_reboot(conf);
+		return;
 	} else if (conf->trigger_kind == TRIGGER_NONE) {
 		say("trigger=none: waiting %d s for a panic", conf->panic_wait);
 	} else {
@@ -1126,6 +1259,7 @@ static void first_kernel(const struct psh_conf *conf)
 	if (read_line_file(ONLINE_CPUS_PATH, online, sizeof(online)))
 		strcpy(online, "unknown");
 	say("online cpus: %s", online);
+	say_apicids();
 
 	if (conf->crash_kernel) {
 		if (load_crash_kernel(conf))
@@ -1133,6 +1267,8 @@ static void first_kernel(const struct psh_conf *conf)
 	} else {
 		say("crash kernel: not loaded (crash_kernel=no)");
 	}
+	if (conf->trigger_kind == TRIGGER_KEXEC && load_kexec_kernel())
+		return;
 	if (conf->setup[0]) {
 		rc = run_shell_command(conf->setup);
 		say("step=setup rc=%d", rc);
@@ -1143,6 +1279,21 @@ static void first_kernel(const struct psh_conf *conf)
 	}
 	write_marker(conf, online);
 	trigger_and_wait(conf);
+}
+
+/* ------------------------------------------------------------------ */
+/* KEXEC mode                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The kernel that kexec -e started: which CPUs came back. */
+static void kexec_kernel(void)
+{
+	char online[256];
+
+	if (read_line_file(ONLINE_CPUS_PATH, online, sizeof(online)))
+		strcpy(online, "unknown");
+	say("online cpus: %s", online);
+	say_apicids();
 }
 
 /* ------------------------------------------------------------------ */
@@ -1329,8 +1480,9 @@ int main(void)
 {
 	struct psh_conf conf;
 	char conf_err[512];
+	char cmdline[CMDLINE_MAX];
 	struct stat st;
-	bool capture;
+	bool capture, kexeced;
 	int errors;
 
 	if (getpid() != 1) {
@@ -1348,7 +1500,10 @@ int main(void)
 	}
 
 	capture = !stat(VMCORE_PATH, &st);
-	say("%s", capture ? "capture kernel up" : "first kernel up");
+	kexeced = !read_line_file("/proc/cmdline", cmdline, sizeof(cmdline)) &&
+		  cmdline_has_word(cmdline, KEXEC_MARK);
+	say("%s", capture ? "capture kernel up" :
+		  kexeced ? "kexec kernel up" : "first kernel up");
 	if (errors) {
 		say("FAIL step=config: %s (%d error%s)", conf_err, errors,
 		    errors == 1 ? "" : "s");
@@ -1357,6 +1512,8 @@ int main(void)
 	conf_print(&conf);
 	if (capture)
 		capture_kernel(&conf);
+	else if (kexeced)
+		kexec_kernel();
 	else
 		first_kernel(&conf);
 	finish();

@@ -10,3 +10,8 @@ qemu_pvpanic_dev=pvpanic-pci
 guest_console="console=ttyAMA0 earlycon=pl011,0x9000000"
 guest_crashkernel=crashkernel=256M
 guest_mem=1024
+# kexec -e (trigger=kexec) needs the first kernel to leave the GICv3 LPIs
+# off: once enabled they cannot be disabled, and without EFI the LPI
+# tables are not reserved for the next kernel, which then hangs at
+# "GICv3: Using preallocated redistributor tables" (base and series).
+guest_kexec_append=irqchip.gicv3_nolpi=1

@@ -154,6 +154,26 @@ static void test_conf_values(struct tap *t)
 	errors = conf_parse(&conf, "trigger=reboot\n", err, sizeof(err));
 	tap_ok(t, errors == 0 && conf.trigger_kind == TRIGGER_REBOOT,
 	       "trigger=reboot");
+	conf_init(&conf);
+	tap_ok(t, conf.reboot_cpu == -1, "reboot_cpu unset by default");
+	errors = conf_parse(&conf, "trigger=kexec\nreboot_cpu=1\n", err,
+			    sizeof(err));
+	tap_ok(t, errors == 0 && conf.trigger_kind == TRIGGER_KEXEC &&
+	       conf.reboot_cpu == 1, "trigger=kexec, reboot_cpu=1");
+}
+
+/* cmdline_has_word(): the kexec'd kernel's mark is a whole word. */
+static void test_cmdline_has_word(struct tap *t)
+{
+	tap_ok(t, cmdline_has_word("console=ttyS0 psh.kexec=1", "psh.kexec=1"),
+	       "mark at the end");
+	tap_ok(t, cmdline_has_word("psh.kexec=1\tquiet", "psh.kexec=1"),
+	       "mark first, tab after");
+	tap_ok(t, !cmdline_has_word("psh.kexec=10 xpsh.kexec=1", "psh.kexec=1"),
+	       "no partial words");
+	tap_ok(t, !cmdline_has_word("\"a psh.kexec=1\"", "psh.kexec=1"),
+	       "not inside quotes");
+	tap_ok(t, !cmdline_has_word("", "psh.kexec=1"), "empty cmdline");
 }
 
 struct bad_case {
@@ -169,6 +189,7 @@ static const struct bad_case bad_cases[] = {
 	{ "trigger_cpu=-1", "line 1: trigger_cpu: bad value" },
 	{ "trigger_cpu=1x", "line 1: trigger_cpu: bad value" },
 	{ "init_cpu=", "line 1: init_cpu: bad value" },
+	{ "reboot_cpu=x", "line 1: reboot_cpu: bad value" },
 	{ "panic_wait=86401", "line 1: panic_wait: bad value" },
 	{ "save_vmcore=YES", "line 1: save_vmcore: bad value" },
 	{ "trgger=sysrq", "line 1: unknown key 'trgger'" },
@@ -208,6 +229,7 @@ int main(void)
 	test_conf_defaults(&t);
 	test_conf_values(&t);
 	test_conf_errors(&t);
+	test_cmdline_has_word(&t);
 	printf("1..%d\n", t.count);
 	return t.failed ? 1 : 0;
 }

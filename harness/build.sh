@@ -3,7 +3,9 @@
 #
 # build.sh ARCH VARIANT: build a lean kdump test kernel out of tree.
 #
-#   ARCH     x86_64 | arm64 (arm64 is cross-compiled with Debian's aarch64 gcc)
+#   ARCH     x86_64 | arm64 | ppc64le (arm64 and ppc64le are cross-compiled
+#            with Debian's aarch64 and powerpc64le gcc; ppc64le's image is
+#            the ELF vmlinux, which QEMU pseries and kexec load as it is)
 #   VARIANT  base   | series
 #
 # Sources: base = $psh_cache/linux-base (the pinned base, never patched);
@@ -34,7 +36,10 @@ x86_64)
 arm64)
 	karch=arm64 cross=aarch64-linux-gnu- image=arch/arm64/boot/Image target=Image
 	need_cmd aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu ;;
-*) die "unknown ARCH '$arch' (want x86_64 or arm64)" ;;
+ppc64le)
+	karch=powerpc cross=powerpc64le-linux-gnu- image=vmlinux target=vmlinux
+	need_cmd powerpc64le-linux-gnu-gcc gcc-powerpc64le-linux-gnu ;;
+*) die "unknown ARCH '$arch' (want x86_64, arm64 or ppc64le)" ;;
 esac
 need_cmd gcc gcc
 need_cmd make make
@@ -80,15 +85,25 @@ if [ ! -f "$stamp" ] || [ -n "$(find "${frags[@]}" -newer "$stamp")" ] ||
 		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" .config \
 		"${frags[@]}" >/dev/null)
 	kmake -s olddefconfig >/dev/null
-	missing=$(for f in "${frags[@]}"; do
-		grep '^CONFIG_' "$f" | while read -r want; do
-			grep -qx "$want" "$out/.config" && continue
-			# series.config may name symbols this tree lacks yet
-			[ "${f##*/}" = series.config ] && ! known_symbol "$want" &&
-				continue
-			echo "$want"
-		done
-	done)
+	# What each symbol should be: a later fragment overrides an earlier
+	# one (ppc64le.config lowers common.config's NR_CPUS).
+	declare -A want_of=() frag_of=()
+	for f in "${frags[@]}"; do
+		while read -r want; do
+			want_of[${want%%=*}]=$want frag_of[${want%%=*}]=${f##*/}
+		done < <(grep '^CONFIG_' "$f")
+	done
+	# "# psh-skip: CONFIG_X" in a fragment: X cannot be had on this arch.
+	skip=" $(sed -n 's/^# psh-skip: //p' "${frags[@]}" | tr '\n' ' ')"
+	missing=$(for sym in "${!want_of[@]}"; do
+		want=${want_of[$sym]}
+		grep -qx "$want" "$out/.config" && continue
+		[[ $skip == *" $sym "* ]] && continue
+		# series.config may name symbols this tree lacks yet
+		[ "${frag_of[$sym]}" = series.config ] && ! known_symbol "$want" &&
+			continue
+		echo "$want"
+	done | sort)
 	[ -z "$missing" ] ||
 		die "options lost by olddefconfig (missing dependency?): $(echo $missing)"
 	echo "$head" >"$stamp"

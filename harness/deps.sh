@@ -28,6 +28,8 @@ readelf binutils
 /usr/lib/python3/dist-packages/git python3-git
 aarch64-linux-gnu-gcc gcc-aarch64-linux-gnu
 /usr/aarch64-linux-gnu/lib/libc.a libc6-dev-arm64-cross
+powerpc64le-linux-gnu-gcc gcc-powerpc64le-linux-gnu
+/usr/powerpc64le-linux-gnu/lib/libc.a libc6-dev-ppc64el-cross
 qemu-system-x86_64 qemu-system-x86
 qemu-system-aarch64 qemu-system-arm
 timeout coreutils

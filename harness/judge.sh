@@ -69,7 +69,8 @@ host_time() {
 
 # Facts both expectations share.
 panic_line=$(grep -a -m1 -o 'Kernel panic - not syncing.*' "$console" | tr -d '\r')
-boots=$(grep -a -c 'Linux version' "$console")
+# A kernel's banner; not SLOF's "Preparing to boot Linux version" (ppc64le).
+boots=$(grep -a -c '\] Linux version' "$console")
 echo "panic_line=$panic_line" >>"$facts"
 echo "boots=$boots" >>"$facts"
 
@@ -149,7 +150,7 @@ judge_vmcore() {
 	t1=$(awk '/Kernel panic - not syncing/ { p = 1; next }
 		p && /^\[ *[0-9.]+\] \[ *0\.000000\] / {
 			sub(/^\[ */, ""); sub(/\].*/, ""); print; exit }' "$console")
-	[ -n "$t1" ] || t1=$(grep -a -n 'Linux version' "$console" | sed -n 2p |
+	[ -n "$t1" ] || t1=$(grep -a -n '\] Linux version' "$console" | sed -n 2p |
 		cut -d: -f2- | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
 	[ -n "$t0" ] && [ -n "$t1" ] &&
 		echo "handoff_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" >>"$facts"
@@ -296,7 +297,7 @@ check_pvpanic() {
 	local ev t_ev t_capture
 	ev=$(grep -a -m1 -E '"event": *"GUEST_(PANICKED|CRASHLOADED)"' "$dir/qmp.log" 2>/dev/null)
 	t_ev=$(sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p' <<<"$ev")
-	t_capture=$(grep -a 'Linux version' "$console" | sed -n 2p |
+	t_capture=$(grep -a '\] Linux version' "$console" | sed -n 2p |
 		sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
 	echo "pvpanic_event=$(grep -ao 'GUEST_[A-Z]*' <<<"$ev")" >>"$facts"
 	echo "pvpanic_event_s=$t_ev" >>"$facts"
@@ -324,7 +325,7 @@ check_stop() {
 		src=$res/dmesg.txt
 	else
 		src=$dir/first-kernel.log
-		awk '/Linux version/ && ++n == 2 { exit } { print }' "$console" >"$src"
+		awk '/\] Linux version/ && ++n == 2 { exit } { print }' "$console" >"$src"
 	fi
 	lines=$(grep -aoE 'smp: (stopped [0-9]+ CPUs|failed to stop secondary CPUs).*' "$src" 2>/dev/null | tr -d '\r')
 	n=$(grep -c . <<<"$lines")

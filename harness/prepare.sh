@@ -23,8 +23,11 @@ make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" >&2
 if grep -qs panic_hypervisor_list "$kbuild/source/include/linux/panic_notifier.h"; then
 	kmod=$psh_cache/kmod/$arch-$variant
 	rm -rf "$kmod" && mkdir -p "$kmod" && cp "$psh_root"/tools/kmod/* "$kmod/"
-	karch=$arch cross=
-	[ "$arch" = arm64 ] && cross=aarch64-linux-gnu-
+	case "$arch" in
+	arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
+	ppc64le) karch=powerpc cross=powerpc64le-linux-gnu- ;;
+	*) karch=$arch cross= ;;
+	esac
 	make -s -C "$kbuild" ARCH="$karch" CROSS_COMPILE="$cross" M="$kmod" modules >&2
 	make -s -C "$kbuild" ARCH="$karch" CROSS_COMPILE="$cross" M="$kmod" \
 		INSTALL_MOD_PATH="$kbuild/mod-root" INSTALL_MOD_DIR=extra \

@@ -48,6 +48,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+# An arch whose QEMU is not the host's names the script that provides it.
+[ -z "${qemu_provide:-}" ] || "$psh_harness/$qemu_provide" >&2
 need_cmd "$qemu_bin" "$qemu_pkg"
 stamp=$psh_root/tools/build/host/stamp
 [ -x "$stamp" ] || die "$stamp missing: run 'make -C tools'"
@@ -82,7 +84,15 @@ if [ -z "$accel" ]; then
 	accel=tcg
 	[ "$arch" = x86_64 ] && kvm_works && accel=kvm
 fi
-args=("${qemu_machine[@]}" -accel "$accel" -smp "$cpus" -m "$mem"
+# SMT (arch file: qemu_smt_threads=T): one socket of cores with T threads,
+# T halved until it divides the vCPU count.
+smp=$cpus
+if [ -n "${qemu_smt_threads:-}" ]; then
+	t=$qemu_smt_threads
+	while [ $((cpus % t)) != 0 ]; do t=$((t / 2)); done
+	smp="$cpus,sockets=1,cores=$((cpus / t)),threads=$t"
+fi
+args=("${qemu_machine[@]}" -accel "$accel" -smp "$smp" -m "$mem"
 	-kernel "$kernel" -initrd "$initrd"
 	-append "$guest_console $append"
 	-display none -monitor "unix:$outdir/monitor.sock,server=on,wait=off"
@@ -133,7 +143,8 @@ vcpus_where() {
 		printf 'kaslr_offset=0x%x\n' "$off"
 		awk '/^CPU#[0-9]+/ { sub(/^CPU#/, ""); cpu = $1 }
 		     match($0, /^ *(RIP|PC)=[0-9a-f]+/) {
-			print cpu, substr($0, RSTART + index(substr($0, RSTART), "="), 16) }' "$raw" |
+			print cpu, substr($0, RSTART + index(substr($0, RSTART), "="), 16) }
+		     /^NIP [0-9a-f]+ / { print cpu, $2 }' "$raw" |
 		while read -r cpu pc; do
 			sym=
 			[ -f "$vmlinux" ] && command -v addr2line >/dev/null &&

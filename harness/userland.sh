@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# userland.sh [--force] ARCH    (ARCH: x86_64 or arm64)
+# userland.sh [--force] ARCH    (ARCH: x86_64, arm64 or ppc64le)
 #
 # Builds the guest userland from Debian 13 "trixie" packages: kexec-tools,
 # makedumpfile and busybox-static for ARCH, plus every shared library they
@@ -20,6 +20,10 @@
 # and the archive still has the same versions; --force or PSH_USERLAND_FORCE=1
 # rebuilds anyway.  Package lists come from harness/apt/apt.sh (see there for
 # PSH_APT_MAX_AGE etc.); downloaded .debs are kept in $psh_cache/userland/debs.
+#
+# PSH_USERLAND_DEBS=DIR: for a partial mirror.  A package whose .deb the
+# mirror cannot serve is taken from DIR/NAME_*_DEBARCH.deb instead, with a
+# warning; that file is not checked against the archive (check it yourself).
 
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,12 +32,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 force=${PSH_USERLAND_FORCE:-0}
 [ "${1:-}" = --force ] && { force=1; shift; }
-[ $# = 1 ] || die "usage: $0 [--force] x86_64|arm64"
+[ $# = 1 ] || die "usage: $0 [--force] x86_64|arm64|ppc64le"
 arch=$1
 da=$(deb_arch "$arch")
 case $da in
 amd64) triplet=x86_64-linux-gnu ;;
 arm64) triplet=aarch64-linux-gnu ;;
+ppc64el) triplet=powerpc64le-linux-gnu ;;
 esac
 
 need_cmd readelf binutils
@@ -119,7 +124,7 @@ mapfile -t uris < <(print_uris "${closure[@]}")
 	die "apt could not locate every package of: ${closure[*]}"
 
 # Download what is missing or corrupt; drop stale .debs of this arch.
-missing=()
+missing=() substituted=()
 declare -A keep=()
 for l in "${uris[@]}"; do
 	read -r name ver file size hash <<<"$l"
@@ -131,7 +136,26 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	log "downloading ${#missing[@]} packages"
 	dl=$(mktemp -d "$debs/.dl-$arch.XXXXXX")
-	(cd "$dl" && apt apt-get -q download "${missing[@]}" >&2) || die "apt-get download failed"
+	if ! (cd "$dl" && apt apt-get -q download "${missing[@]}" >&2); then
+		[ -n "${PSH_USERLAND_DEBS:-}" ] || die "apt-get download failed"
+		# A partial mirror: take what it lacks from PSH_USERLAND_DEBS.
+		for p in "${missing[@]}"; do
+			name=${p%%:*} file=
+			for l in "${uris[@]}"; do
+				read -r n _ f _ <<<"$l"
+				[ "$n" = "$name" ] && file=$f
+			done
+			[ -e "$dl/$file" ] && continue
+			local_deb=
+			for f in "$PSH_USERLAND_DEBS/${name}"_*_"$da".deb; do
+				[ -e "$f" ] && local_deb=$f
+			done
+			[ -n "$local_deb" ] || die "apt-get download failed; no $name in PSH_USERLAND_DEBS=$PSH_USERLAND_DEBS"
+			log "warning: $name: using $local_deb (not the archive's $file)"
+			cp "$local_deb" "$dl/$file"
+			substituted+=("$name: $local_deb")
+		done
+	fi
 	mv "$dl"/*.deb "$debs/"
 	rmdir "$dl"
 fi
@@ -276,6 +300,7 @@ mv "$root" "$out/root"
 {
 	echo "# psh guest userland for $arch (Debian $da), from Debian 13 trixie"
 	echo "# generator $generator"
+	for l in "${substituted[@]}"; do echo "# substituted $l"; done
 	printf '%s\n' "${!used[@]}" | sort
 } >"$manifest.new"
 mv "$manifest.new" "$manifest"

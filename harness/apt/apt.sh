@@ -1,13 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Private apt for Debian 13 "trixie" (main, amd64 + arm64), kept entirely in
-# $psh_cache/apt; /etc/apt and the host's package state are never touched.
+# Private apt for Debian 13 "trixie" (main, amd64 + arm64 + ppc64el), kept
+# entirely in $psh_cache/apt; /etc/apt and the host's package state are never
+# touched.
 #
 #   harness/apt/apt.sh apt-get ARGS...   run apt-get with the private config
 #   harness/apt/apt.sh apt-cache ARGS... run apt-cache with the private config
 #   harness/apt/apt.sh conf              print the path of the rendered apt.conf
 #   harness/apt/apt.sh update            force an `apt-get update`
+#   harness/apt/apt.sh bookworm apt-get|apt-cache ARGS...
+#                                        the same for Debian 12 bookworm{,
+#                                        -updates,-backports}, host arch only
+#                                        (QEMU from backports: harness/qemu-ppc.sh)
 #
 # Each call renders the config and refreshes the package lists when they are
 # older than PSH_APT_MAX_AGE seconds (default 86400; if the refresh fails and
@@ -72,20 +77,26 @@ has_trixie_keys() {
 	return $rc
 }
 
+# The bookworm apt: same config, bookworm sources (verified with the host's
+# own keyring), its own lists and cache.
+bw_opts=(-c "$conf" -o "Dir::Etc::SourceList=$dir/bookworm.sources"
+	-o "Dir::State::Lists=$dir/lists-bookworm" -o "Dir::Cache=$dir/cache-bookworm")
+setup_bookworm() {
+	render "$here/bookworm.sources.in" "$dir/bookworm.sources" \
+		"MIRROR=$(host_mirror)" "KEYRING=$host_keyring" \
+		"NATIVE=$(dpkg --print-architecture)"
+	mkdir -p "$dir/lists-bookworm/partial" "$dir/cache-bookworm/archives/partial"
+}
+
 # Download and unpack bookworm's newest debian-archive-keyring, verified
 # through the bookworm Release files signed by keys the host already trusts.
 fetch_keyring() {
 	local kdir=$dir/keyring tmp deb
 	log "host keyring $host_keyring lacks the trixie keys: fetching debian-archive-keyring from bookworm"
-	render "$here/bookworm.sources.in" "$dir/bookworm.sources" \
-		"MIRROR=$(host_mirror)" "KEYRING=$host_keyring" \
-		"NATIVE=$(dpkg --print-architecture)"
-	local opts=(-c "$conf" -o "Dir::Etc::SourceList=$dir/bookworm.sources"
-		-o "Dir::State::Lists=$dir/lists-bookworm" -o "Dir::Cache=$dir/cache-bookworm")
-	mkdir -p "$dir/lists-bookworm/partial" "$dir/cache-bookworm"
-	apt-get "${opts[@]}" -q update >&2 || die "bookworm apt-get update failed"
+	setup_bookworm
+	apt-get "${bw_opts[@]}" -q update >&2 || die "bookworm apt-get update failed"
 	tmp=$(mktemp -d)
-	(cd "$tmp" && apt-get "${opts[@]}" -q download debian-archive-keyring >&2) ||
+	(cd "$tmp" && apt-get "${bw_opts[@]}" -q download debian-archive-keyring >&2) ||
 		die "downloading debian-archive-keyring failed"
 	deb=$(ls "$tmp"/debian-archive-keyring_*.deb)
 	rm -rf "$kdir" && mkdir -p "$kdir"
@@ -121,26 +132,33 @@ setup() {
 		"MIRROR=$(host_mirror)" "KEYRING=$(pick_keyring)"
 }
 
-# Refresh the lists when stale or when the rendered config changed.
+# update FORCE [bookworm]: refresh the lists (trixie's, or bookworm's) when
+# stale or when the rendered config changed.
 update() {
-	local force=$1 stamp=$dir/lists/.psh-stamp want now
-	want=$(cat "$conf" "$dir/trixie.sources" | sha256sum | cut -d' ' -f1)
+	local force=$1 suite=${2:-trixie} lists=$dir/lists sources=$dir/trixie.sources
+	local opts=(-c "$conf") stamp want now
+	if [ "$suite" = bookworm ]; then
+		lists=$dir/lists-bookworm sources=$dir/bookworm.sources opts=("${bw_opts[@]}")
+	fi
+	stamp=$lists/.psh-stamp
+	want=$(cat "$conf" "$sources" | sha256sum | cut -d' ' -f1)
 	now=$(date +%s)
 	if [ "$force" = 0 ] && [ -e "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ] &&
 		[ $((now - $(stat -c %Y "$stamp"))) -lt "$max_age" ]; then
 		return 0
 	fi
-	log "apt-get update (trixie, private config $conf)"
-	if apt-get -c "$conf" -q update >&2 && compgen -G "$dir/lists/*_Packages*" >/dev/null; then
+	log "apt-get update ($suite, private config $conf)"
+	if apt-get "${opts[@]}" -q update >&2 && compgen -G "$lists/*_Packages*" >/dev/null; then
 		echo "$want" >"$stamp"
 	elif [ -e "$stamp" ]; then
 		log "warning: apt-get update failed, using the package lists from $(date -r "$stamp")"
 	else
-		die "apt-get update failed for the private trixie config ($conf)"
+		die "apt-get update failed for the private $suite config ($conf)"
 	fi
 }
 
-[ $# -ge 1 ] || die "usage: $0 apt-get|apt-cache ARGS... | conf | update"
+usage="usage: $0 [bookworm] apt-get|apt-cache ARGS... | conf | update"
+[ $# -ge 1 ] || die "$usage"
 mkdir -p "$dir"
 exec 9>"$dir/lock"
 flock 9
@@ -155,5 +173,14 @@ apt-get|apt-cache)
 	shift
 	exec "$cmd" -c "$conf" "$@"
 	;;
-*) die "usage: $0 apt-get|apt-cache ARGS... | conf | update" ;;
+bookworm)
+	case "${2:-}" in apt-get|apt-cache) ;; *) die "$usage" ;; esac
+	setup_bookworm
+	update 0 bookworm
+	flock -u 9
+	cmd=$2
+	shift 2
+	exec "$cmd" "${bw_opts[@]}" "$@"
+	;;
+*) die "$usage" ;;
 esac

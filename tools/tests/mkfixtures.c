@@ -34,6 +34,7 @@
 #define PPC64_PRSTATUS	504
 #define X86_64_RIP	16
 #define ARM64_PC	32
+#define PPC64_NIP	32
 #define MAX_SEGS	8
 
 struct buf {
@@ -291,6 +292,26 @@ static void make_arm64(const char *dir, const char *name, bool be,
 	free_buf(&out);
 }
 
+/* ppc64, 2 CPUs, either byte order: pc is pr_reg[32], nip. */
+static void make_ppc64(const char *dir, const char *name, bool be,
+		       const char *info)
+{
+	static const struct cpu cpus[] = {
+		{ 153, 0xc000000000001234ULL },
+		{ 0, 0xc0000000000a5678ULL },
+	};
+	struct buf seg = { .be = be }, out = { 0 };
+
+	add_prstatus(&seg, PPC64_PRSTATUS, PPC64_NIP, &cpus[0]);
+	add_prstatus(&seg, PPC64_PRSTATUS, PPC64_NIP, &cpus[1]);
+	if (info)
+		add_vmcoreinfo(&seg, info);
+	assemble(&out, be, EM_PPC64, &seg, 1, 1);
+	write_file(dir, name, out.p, out.len);
+	free_buf(&seg);
+	free_buf(&out);
+}
+
 /* A machine whose pc we do not decode: pc=unknown. */
 static void make_other(const char *dir, const char *name, bool be,
 		       uint16_t machine, bool info)
@@ -430,7 +451,9 @@ int main(int argc, char **argv)
 	make_arm64(dir, "aarch64-2cpu.core", false, "OSRELEASE=7.3.4\n");
 	make_arm64(dir, "aarch64be-2cpu.core", true,
 		   "OSRELEASE=7.3.4-be\nCRASHTIME=1763700002\n");
-	make_other(dir, "ppc64be-1cpu.core", true, EM_PPC64, false);
+	make_ppc64(dir, "ppc64be-2cpu.core", true, NULL);
+	make_ppc64(dir, "ppc64le-2cpu.core", false,
+		   "OSRELEASE=7.3.4-psh-base\nCRASHTIME=1763700003\n");
 	make_other(dir, "riscv-1cpu.core", false, EM_RISCV, true);
 	make_sparse(dir);
 	make_empty_notes(dir);

@@ -105,13 +105,29 @@ t_vn_big_endian()
 
 t_vn_ppc64()
 {
-	DESC="big-endian ppc64 header: pc=unknown, no vmcoreinfo"
-	vn_expect_ok ppc64be-1cpu.core <<-EOF
+	DESC="big-endian ppc64 header: pc from pr_reg[32] (nip), no vmcoreinfo"
+	vn_expect_ok ppc64be-2cpu.core <<-EOF
 	class=ELF64
 	machine=ppc64
-	prstatus_count=1
-	prstatus index=0 pid=153 pc=unknown
+	prstatus_count=2
+	prstatus index=0 pid=153 pc=0xc000000000001234
+	prstatus index=1 pid=0 pc=0xc0000000000a5678
 	vmcoreinfo=no
+	EOF
+}
+
+t_vn_ppc64le()
+{
+	DESC="little-endian ppc64 (ppc64le) header: nip, vmcoreinfo, crashtime"
+	vn_expect_ok ppc64le-2cpu.core <<-EOF
+	class=ELF64
+	machine=ppc64
+	prstatus_count=2
+	prstatus index=0 pid=153 pc=0xc000000000001234
+	prstatus index=1 pid=0 pc=0xc0000000000a5678
+	vmcoreinfo=yes
+	osrelease=7.3.4-psh-base
+	crashtime=1763700003
 	EOF
 }
 
@@ -314,6 +330,7 @@ else
 	add_test t_vn_aarch64
 	add_test t_vn_big_endian
 	add_test t_vn_ppc64
+	add_test t_vn_ppc64le
 	add_test t_vn_other_machine
 	add_test t_vn_sparse
 	add_test t_vn_empty_segment

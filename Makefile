@@ -8,7 +8,7 @@ ARCH ?= x86_64
 VARIANT ?= series
 H := harness
 
-.PHONY: demo check check-full lint bench tree reset-tree export build run deps unit help
+.PHONY: demo check check-full lint cross bench tree reset-tree export build run deps unit help
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -28,6 +28,10 @@ check-full:
 ## lint        checkpatch --strict, git am and a build at every patch
 lint:
 	@$(H)/lint.sh
+
+## cross       compile the touched files for the arches QEMU does not boot (W=1)
+cross:
+	@$(H)/cross.sh $(T)
 
 ## bench       base versus series: handoff and CPU-stop latency (docs/bench.md)
 bench:

@@ -13,7 +13,9 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# The CPU hotplug / kexec changes of part 3 (issue 5), per arch.
+# The CPU hotplug / kexec changes of part 3 (issue 5), per arch; MIPS also
+# the move onto the common CPU-stop layer (mips_objs).
+mips_objs="arch/mips/kernel/smp.o arch/mips/kernel/crash.o arch/mips/kernel/machine_kexec.o arch/mips/kernel/relocate_kernel.o kernel/smp_stop.o kernel/panic.o kernel/crash_core.o kernel/kexec_core.o"
 targets=(
 	"x86_64 x86_64 - x86_64_defconfig - kernel/cpu.o kernel/kexec_core.o kernel/reboot.o"
 	"arm64 arm64 aarch64-linux-gnu- defconfig - kernel/cpu.o arch/arm64/kernel/process.o"
@@ -21,8 +23,16 @@ targets=(
 	"arm-up arm arm-linux-gnueabi- versatile_defconfig -e,KEXEC arch/arm/kernel/reboot.o kernel/kexec_core.o"
 	"riscv riscv riscv64-linux-gnu- defconfig -e,KEXEC kernel/cpu.o arch/riscv/kernel/machine_kexec.o"
 	"powerpc powerpc powerpc64le-linux-gnu- ppc64le_defconfig - kernel/cpu.o kernel/kexec_core.o arch/powerpc/kexec/core_64.o"
-	"loongson64 mips mips64el-linux-gnuabi64- loongson3_defconfig - kernel/cpu.o arch/mips/loongson64/reset.o"
+	"loongson64 mips mips64el-linux-gnuabi64- loongson3_defconfig - kernel/cpu.o arch/mips/loongson64/reset.o arch/mips/loongson64/smp.o $mips_objs"
+	"octeon mips mips64-linux-gnuabi64- cavium_octeon_defconfig -e,KEXEC,-e,CRASH_DUMP $mips_objs arch/mips/cavium-octeon/setup.o arch/mips/cavium-octeon/smp.o"
+	"malta-cps mips mips-linux-gnu- maltasmvp_defconfig -e,KEXEC,-e,CRASH_DUMP $mips_objs arch/mips/kernel/smp-cps.o"
+	"malta-up mips mips-linux-gnu- malta_defconfig -d,SMP,-d,MIPS_MT_SMP,-d,MIPS_CPS,-d,MIPS_CMP,-e,KEXEC,-e,CRASH_DUMP arch/mips/kernel/machine_kexec.o arch/mips/kernel/crash.o arch/mips/kernel/relocate_kernel.o"
+	"bmips mips mips-linux-gnu- bmips_stb_defconfig -e,KEXEC $mips_objs arch/mips/kernel/smp-bmips.o"
 )
+
+# W=1 warnings the base tree already has in files the series touches; a
+# target fails on any other warning.
+known_warnings="cavium-octeon/setup.c:[0-9]+:[0-9]+: warning: variable 'crashk_end' set but not used|cavium-octeon/smp.c:[0-9]+:[0-9]+: warning: no previous prototype for 'octeon_send_ipi_single'"
 
 # Debian package of each cross compiler.
 declare -A pkg=(
@@ -88,12 +98,14 @@ for t in "${sel[@]}"; do
 	read -r -a f <<<"$t"
 	log=$psh_cache/build/cross-${f[0]}.log
 	start=$SECONDS
-	if build_one "${f[@]}" >"$log" 2>&1 && ! grep -q 'warning:' "$log"; then
+	if build_one "${f[@]}" >"$log" 2>&1 &&
+		! grep 'warning:' "$log" | grep -qvE "$known_warnings"; then
 		echo "ok $n ${f[0]} # ${f[3]} ${f[4]}: ${f[*]:5} ($((SECONDS - start)) s)"
 		passed=$((passed + 1))
 	else
 		echo "not ok $n ${f[0]} # ${f[3]} ${f[4]}: ${f[*]:5}"
-		grep -E 'warning:|error:' "$log" | head -n 10 | sed 's/^/#   /'
+		grep -E 'warning:|error:' "$log" | grep -vE "$known_warnings" |
+			head -n 10 | sed 's/^/#   /'
 		tail -n 3 "$log" | sed 's/^/#   /'
 		echo "#   full log: $log"
 		failed=$((failed + 1))

@@ -115,8 +115,15 @@ judge_vmcore() {
 	case "${notes:-}" in
 	'') ;;
 	stopped)
+		# The panicking CPU and every CPU the stop line counts, less
+		# those it names with "no crash state" (a reboot's stop had
+		# stopped them before the panic took it over).
+		local nostate
+		nostate=$(grep -aoE -m1 'no crash state: [0-9,-]+' "$res/dmesg.txt" |
+			sed 's/.*: //')
 		want_notes=$(( $(grep -aoE 'smp: stopped [0-9]+ CPUs' "$res/dmesg.txt" |
-			head -n 1 | grep -oE '[0-9]+' || echo -1) + 1 )) ;;
+			head -n 1 | grep -oE '[0-9]+' || echo -1) + 1 ))
+		[ -z "$nostate" ] || want_notes=$((want_notes - $(cpu_count "$nostate"))) ;;
 	*) want_notes=$notes ;;
 	esac
 	[ "${count:-0}" = "$want_notes" ] ||

@@ -76,6 +76,7 @@
  *   psh: first kernel up
  *   psh: capture kernel up
  *   psh: kexec kernel up
+ *   psh: no real-time clock: set to <seconds> (2026-01-01 UTC)
  *   psh: online cpus: <list>
  *   psh: apicids: <APIC ID of CPU 0> <of CPU 1> ...  (x86_64 only)
  *   psh: run: <command as executed>
@@ -942,6 +943,27 @@ static void __attribute__((noreturn)) finish(void)
 		pause();
 }
 
+/*
+ * The test kernels have no RTC, so the real-time clock starts at 0 and a
+ * panic within the first second records CRASHTIME=0 in VMCOREINFO, which
+ * makedumpfile rejects ("Invalid data ... CRASHTIME=0").  Start it at a
+ * fixed date instead, when nothing set it.
+ */
+#define CLOCK_START		1767225600	/* 2026-01-01 00:00:00 UTC */
+
+static void set_clock_if_unset(void)
+{
+	struct timespec now;
+	const struct timespec start = { .tv_sec = CLOCK_START };
+
+	if (clock_gettime(CLOCK_REALTIME, &now) || now.tv_sec >= CLOCK_START)
+		return;
+	if (clock_settime(CLOCK_REALTIME, &start))
+		say("clock_settime: %s", strerror(errno));
+	else
+		say("no real-time clock: set to %d (2026-01-01 UTC)", CLOCK_START);
+}
+
 /* Pin the calling task to cpu and check it runs there. */
 static int pin_to_cpu(int cpu, const char *who)
 {
@@ -972,25 +994,41 @@ static int pin_to_cpu(int cpu, const char *who)
 /* FIRST mode                                                         */
 /* ------------------------------------------------------------------ */
 
-static int load_crash_kernel(const struct psh_conf *conf)
+/*
+ * Load /boot/vmlinuz with /boot/initrd.img through "kexec MODE" (-p: the
+ * capture kernel, -l: the next kernel of kexec -e), with /proc/cmdline
+ * minus crashkernel=* and psh.* plus opts and append as its command line.
+ * Returns kexec's status (RUN_NOT_STARTED if it did not run).
+ */
+static int kexec_load_self(const char *mode, const char *opts,
+			   const char *append)
 {
 	char running[CMDLINE_MAX], cmdline[CMDLINE_MAX];
-	char append[CMDLINE_MAX + 16], loaded[16];
-	char *argv[] = { "kexec", "-p", CAPTURE_KERNEL,
-			 "--initrd=" CAPTURE_INITRD, append, NULL };
-	int rc = RUN_NOT_STARTED;
+	char arg[CMDLINE_MAX + 16];
+	char *argv[] = { "kexec", (char *)mode, CAPTURE_KERNEL,
+			 "--initrd=" CAPTURE_INITRD, arg, NULL };
+	int rc;
 
 	if (read_line_file("/proc/cmdline", running, sizeof(running)))
-		goto fail;
-	if (build_capture_cmdline(running, KDUMP_ARCH_OPTS,
-				  conf->capture_append, cmdline,
+		return RUN_NOT_STARTED;
+	if (build_capture_cmdline(running, opts, append, cmdline,
 				  sizeof(cmdline))) {
-		say("capture command line longer than %d bytes", CMDLINE_MAX - 1);
-		goto fail;
+		say("kexec %s command line longer than %d bytes", mode,
+		    CMDLINE_MAX - 1);
+		return RUN_NOT_STARTED;
 	}
-	snprintf(append, sizeof(append), "--append=%s", cmdline);
+	snprintf(arg, sizeof(arg), "--append=%s", cmdline);
 	rc = run(argv, NULL);
 	say("step=kexec-load rc=%d", rc);
+	return rc;
+}
+
+static int load_crash_kernel(const struct psh_conf *conf)
+{
+	char loaded[16];
+	int rc;
+
+	rc = kexec_load_self("-p", KDUMP_ARCH_OPTS, conf->capture_append);
 	if (rc)
 		goto fail;
 	if (read_line_file(CRASH_LOADED_PATH, loaded, sizeof(loaded)))
@@ -1012,29 +1050,14 @@ fail:
  */
 static int load_kexec_kernel(void)
 {
-	char running[CMDLINE_MAX], cmdline[CMDLINE_MAX];
-	char append[CMDLINE_MAX + 16];
-	char *argv[] = { "kexec", "-l", CAPTURE_KERNEL,
-			 "--initrd=" CAPTURE_INITRD, append, NULL };
-	int rc = RUN_NOT_STARTED;
+	int rc = kexec_load_self("-l", "", KEXEC_MARK);
 
-	if (read_line_file("/proc/cmdline", running, sizeof(running)))
-		goto fail;
-	if (build_capture_cmdline(running, "", KEXEC_MARK, cmdline,
-				  sizeof(cmdline))) {
-		say("kexec command line longer than %d bytes", CMDLINE_MAX - 1);
-		goto fail;
+	if (rc) {
+		say("FAIL step=kexec-load rc=%d", rc);
+		return -1;
 	}
-	snprintf(append, sizeof(append), "--append=%s", cmdline);
-	rc = run(argv, NULL);
-	say("step=kexec-load rc=%d", rc);
-	if (rc)
-		goto fail;
 	say("kexec kernel loaded");
 	return 0;
-fail:
-	say("FAIL step=kexec-load rc=%d", rc);
-	return -1;
 }
 
 /* trigger=kexec: set the reboot CPU if asked, then kexec -e. */
@@ -1493,6 +1516,7 @@ int main(void)
 		say("FAIL step=mount");
 		finish();
 	}
+	set_clock_if_unset();
 	errors = conf_load(&conf, conf_err, sizeof(conf_err));
 	if (conf.shell) {
 		run_debug_shell();

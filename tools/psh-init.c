@@ -76,7 +76,6 @@
  *   psh: first kernel up
  *   psh: capture kernel up
  *   psh: kexec kernel up
- *   psh: no real-time clock: set to <seconds> (2026-01-01 UTC)
  *   psh: online cpus: <list>
  *   psh: apicids: <APIC ID of CPU 0> <of CPU 1> ...  (x86_64 only)
  *   psh: run: <command as executed>
@@ -945,23 +944,18 @@ static void __attribute__((noreturn)) finish(void)
 
 /*
  * The test kernels have no RTC, so the real-time clock starts at 0 and a
- * panic within the first second records CRASHTIME=0 in VMCOREINFO, which
- * makedumpfile rejects ("Invalid data ... CRASHTIME=0").  Start it at a
- * fixed date instead, when nothing set it.
+ * panic within its first second records CRASHTIME=0 in VMCOREINFO, which
+ * makedumpfile rejects ("Invalid data ... CRASHTIME=0").  Wait until it
+ * reads at least 2 s (a fraction of a second at most).  Setting the clock
+ * instead would IPI every CPU to retrigger its timers.
  */
-#define CLOCK_START		1767225600	/* 2026-01-01 00:00:00 UTC */
-
-static void set_clock_if_unset(void)
+static void wait_for_clock(void)
 {
-	struct timespec now;
-	const struct timespec start = { .tv_sec = CLOCK_START };
+	const struct timespec tick = { .tv_nsec = 50 * 1000 * 1000 };
+	int i;
 
-	if (clock_gettime(CLOCK_REALTIME, &now) || now.tv_sec >= CLOCK_START)
-		return;
-	if (clock_settime(CLOCK_REALTIME, &start))
-		say("clock_settime: %s", strerror(errno));
-	else
-		say("no real-time clock: set to %d (2026-01-01 UTC)", CLOCK_START);
+	for (i = 0; i < 60 && time(NULL) < 2; i++)
+		nanosleep(&tick, NULL);
 }
 
 /* Pin the calling task to cpu and check it runs there. */
@@ -1275,6 +1269,7 @@ static void first_kernel(const struct psh_conf *conf)
 	char online[256];
 	int rc;
 
+	wait_for_clock();
 	if (conf->init_cpu >= 0 && pin_to_cpu(conf->init_cpu, "init")) {
 		say("FAIL step=init-cpu cpu=%d", conf->init_cpu);
 		return;
@@ -1516,7 +1511,6 @@ int main(void)
 		say("FAIL step=mount");
 		finish();
 	}
-	set_clock_if_unset();
 	errors = conf_load(&conf, conf_err, sizeof(conf_err));
 	if (conf.shell) {
 		run_debug_shell();

@@ -21,9 +21,9 @@
 # rebuilds anyway.  Package lists come from harness/apt/apt.sh (see there for
 # PSH_APT_MAX_AGE etc.); downloaded .debs are kept in $psh_cache/userland/debs.
 #
-# PSH_USERLAND_DEBS=DIR: for a partial mirror.  A package whose .deb the
-# mirror cannot serve is taken from DIR/NAME_*_DEBARCH.deb instead, with a
-# warning; that file is not checked against the archive (check it yourself).
+# A package whose .deb the mirror lists but does not serve is replaced by its
+# stand-in from the table below, with a log line; the MANIFEST names the
+# stand-in and what it replaced ("# substituted ...").
 
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -63,6 +63,20 @@ ps pwd readlink realpath reboot rm rmdir rmmod sed seq sh sha256sum sleep sort
 stat stty switch_root sync sysctl tail tar taskset tee test time timeout touch
 tr true umount uname uniq unxz unzstd uptime vi wc xargs xz yes zcat"
 
+# Stand-ins for .debs the mirror lists but does not serve: deb.debian.org
+# as reached from here answers 404 for trixie's ppc64el libc6, zlib1g and
+# liblzma5 (2026-12-02).  Used only after the archive's own .deb failed to
+# download, pinned, and fetched and checked (signed Release, sha256) by apt
+# like the rest, from the trixie config or from apt.sh's "fallback" one
+# (trixie-security, bookworm ppc64el).  A -DEBARCH-cross package (dpkg-cross
+# layout, usr/TRIPLET/lib) is unpacked into the native paths.
+#   NAME:DEBARCH     CONFIG    PACKAGE=VERSION                    why it fits
+stand_ins="
+liblzma5:ppc64el fallback  liblzma5:ppc64el=5.8.1-1+deb13u2  trixie-security's copy of the same build
+zlib1g:ppc64el   fallback  zlib1g:ppc64el=1:1.2.13.dfsg-1    bookworm's libz.so.1 (the binaries need ZLIB_1.2.2.3 at most)
+libc6:ppc64el    trixie    libc6-ppc64el-cross=2.41-11cross1 trixie's glibc 2.41 for ppc64el, packaged for cross-compiling
+"
+
 out=$psh_cache/userland/$arch
 debs=$psh_cache/userland/debs
 manifest=$out/MANIFEST
@@ -71,9 +85,17 @@ mkdir -p "$out" "$debs"
 exec 9>"$out/.lock"
 flock 9
 
-# print_uris PKG...: "pkg version filename size sha256" for the candidates.
+# apt_in CONFIG ARGS...: the private apt with the trixie or the fallback config.
+apt_in() {
+	local c=$1
+	shift
+	if [ "$c" = trixie ]; then apt "$@"; else apt "$c" "$@"; fi
+}
+
+# print_uris CONFIG SPEC...: "pkg version filename size sha256" for each
+# SPEC (pkg:arch, pkg:arch=version).
 print_uris() {
-	apt apt-get -q --print-uris download "${@/%/:$da}" |
+	apt_in "$1" apt-get -q --print-uris download "${@:2}" |
 		awk -v q="'" '$1 ~ "^"q { print $2, $3, $4 }' |
 		while read -r file size hash; do
 			local name=${file%%_*} ver=${file#*_}
@@ -82,11 +104,17 @@ print_uris() {
 		done
 }
 
+# The MANIFEST's packages, a stand-in counted as the package it replaced.
+manifest_wants() {
+	awk '$2 == "substituted" { s[$5] = $3; next } /^#/ { next }
+		{ print ($0 in s) ? s[$0] : $0 }' "$manifest" | sort
+}
+
 # Fast path: same script, same package versions as last time.
 if [ "$force" != 1 ] && [ -s "$manifest" ] && [ -d "$out/root" ] &&
 	grep -qx "# generator $generator" "$manifest"; then
-	mapfile -t want < <(grep -v '^#' "$manifest" | sort)
-	mapfile -t have < <(print_uris "${want[@]%%=*}" | awk '{print $1 "=" $2}' | sort)
+	mapfile -t want < <(manifest_wants)
+	mapfile -t have < <(print_uris trixie "${want[@]/%=*/:$da}" | awk '{print $1 "=" $2}' | sort)
 	if [ "${want[*]}" = "${have[*]}" ]; then
 		log "userland $arch up to date ($out)"
 		exit 0
@@ -119,46 +147,48 @@ resolve_closure() {
 
 log "userland $arch: resolving Debian 13 packages"
 mapfile -t closure < <(resolve_closure)
-mapfile -t uris < <(print_uris "${closure[@]}")
+mapfile -t uris < <(print_uris trixie "${closure[@]/%/:$da}")
 [ ${#uris[@]} = ${#closure[@]} ] ||
 	die "apt could not locate every package of: ${closure[*]}"
 
 # Download what is missing or corrupt; drop stale .debs of this arch.
+# fresh SHA256 FILE: FILE is in $debs with that hash.
+fresh() { echo "$1  $debs/$2" | sha256sum -c --status 2>/dev/null; }
 missing=() substituted=()
 declare -A keep=()
 for l in "${uris[@]}"; do
 	read -r name ver file size hash <<<"$l"
-	keep[$file]=1
-	if ! echo "$hash  $debs/$file" | sha256sum -c --status 2>/dev/null; then
-		missing+=("$name:$da=$ver")
-	fi
+	fresh "$hash" "$file" || missing+=("$name:$da=$ver")
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	log "downloading ${#missing[@]} packages"
 	dl=$(mktemp -d "$debs/.dl-$arch.XXXXXX")
-	if ! (cd "$dl" && apt apt-get -q download "${missing[@]}" >&2); then
-		[ -n "${PSH_USERLAND_DEBS:-}" ] || die "apt-get download failed"
-		# A partial mirror: take what it lacks from PSH_USERLAND_DEBS.
-		for p in "${missing[@]}"; do
-			name=${p%%:*} file=
-			for l in "${uris[@]}"; do
-				read -r n _ f _ <<<"$l"
-				[ "$n" = "$name" ] && file=$f
-			done
-			[ -e "$dl/$file" ] && continue
-			local_deb=
-			for f in "$PSH_USERLAND_DEBS/${name}"_*_"$da".deb; do
-				[ -e "$f" ] && local_deb=$f
-			done
-			[ -n "$local_deb" ] || die "apt-get download failed; no $name in PSH_USERLAND_DEBS=$PSH_USERLAND_DEBS"
-			log "warning: $name: using $local_deb (not the archive's $file)"
-			cp "$local_deb" "$dl/$file"
-			substituted+=("$name: $local_deb")
-		done
-	fi
-	mv "$dl"/*.deb "$debs/"
+	trap 'rm -rf "$dl"' EXIT
+	(cd "$dl" && apt apt-get -q download "${missing[@]}" >&2) ||
+		log "apt-get download failed for some packages: trying their stand-ins"
+	# A package neither cached nor downloaded gets its stand-in.
+	for i in "${!uris[@]}"; do
+		read -r name ver file size hash <<<"${uris[$i]}"
+		[ -e "$dl/$file" ] || fresh "$hash" "$file" && continue
+		read -r cfg spec why < <(awk -v p="$name:$da" '$1 == p { $1 = ""; print }' <<<"$stand_ins") ||
+			die "$name $ver: the mirror did not serve its .deb, and there is no stand-in for it"
+		{ l=$(print_uris "$cfg" "$spec") && [ -n "$l" ]; } ||
+			die "$name $ver: its stand-in $spec is not in the $cfg lists (update the table in ${BASH_SOURCE[0]})"
+		read -r sname sver sfile _ shash <<<"$l"
+		fresh "$shash" "$sfile" || (cd "$dl" && apt_in "$cfg" apt-get -q download "$spec" >&2) ||
+			die "$name $ver: downloading its stand-in $spec failed"
+		[ "$shash" = "$hash" ] && why+=" (the same file)"
+		log "substituted $name $ver (the mirror did not serve its .deb) by $sname $sver ($cfg): $why"
+		substituted+=("$name=$ver by $sname=$sver ($cfg): $why")
+		uris[i]=$l
+	done
+	if compgen -G "$dl/*.deb" >/dev/null; then mv "$dl"/*.deb "$debs/"; fi
 	rmdir "$dl"
 fi
+for l in "${uris[@]}"; do
+	read -r _ _ file _ <<<"$l"
+	keep[$file]=1
+done
 for f in "$debs"/*_"$da".deb; do
 	[ -n "${keep[$(basename "$f")]:-}" ] || rm -f "$f"
 done
@@ -170,13 +200,38 @@ mkdir -p "$stage"
 stage=$(cd "$stage" && pwd -P)
 declare -A owner=()
 canon_top() { sed -E 's,^\./,,; s,^(bin|sbin|lib|lib64|libx32)/,usr/\1/,'; }
+# unpack_cross DEB: a dpkg-cross package (libc6-ppc64el-cross) has its
+# libraries in usr/TRIPLET/lib and the ELF interpreter link in
+# usr/TRIPLET/lib64; put them where the native package has them,
+# usr/lib/TRIPLET and usr/lib64.  Prints the paths it added.
+unpack_cross() {
+	local x=$out/cross f
+	rm -rf "$x"
+	dpkg-deb -x "$1" "$x"
+	mkdir -p "$stage/usr/lib/$triplet" "$stage/usr/lib64"
+	for f in "$x/usr/$triplet/lib"/*; do
+		cp -a "$f" "$stage/usr/lib/$triplet/"
+		echo "usr/lib/$triplet/${f##*/}"
+	done
+	for f in "$x/usr/$triplet/lib64"/*; do
+		ln -s "../lib/$triplet/$(basename "$(readlink "$f")")" "$stage/usr/lib64/${f##*/}"
+		echo "usr/lib64/${f##*/}"
+	done
+	rm -rf "$x"
+}
 for l in "${uris[@]}"; do
 	read -r name ver file _ <<<"$l"
-	dpkg-deb -x "$debs/$file" "$stage"
+	if [[ $name == *-$da-cross ]]; then
+		unpack_cross "$debs/$file" >"$out/paths"
+	else
+		dpkg-deb -x "$debs/$file" "$stage"
+		dpkg-deb -c "$debs/$file" | awk '$6 !~ /\/$/ {print $6}' | canon_top >"$out/paths"
+	fi
 	while read -r p; do
 		owner[$p]="$name=$ver"
-	done < <(dpkg-deb -c "$debs/$file" | awk '$6 !~ /\/$/ {print $6}' | canon_top)
+	done <"$out/paths"
 done
+rm -f "$out/paths"
 for d in bin sbin lib lib64 libx32; do
 	if [ -d "$stage/$d" ] && [ ! -L "$stage/$d" ]; then
 		mkdir -p "$stage/usr/$d"

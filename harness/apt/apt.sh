@@ -13,6 +13,11 @@
 #                                        the same for Debian 12 bookworm{,
 #                                        -updates,-backports}, host arch only
 #                                        (QEMU from backports: harness/qemu-ppc.sh)
+#   harness/apt/apt.sh fallback apt-get|apt-cache ARGS...
+#                                        the same for trixie-security (all
+#                                        three arches) and bookworm ppc64el:
+#                                        where harness/userland.sh finds its
+#                                        stand-ins for .debs the mirror lacks
 #
 # Each call renders the config and refreshes the package lists when they are
 # older than PSH_APT_MAX_AGE seconds (default 86400; if the refresh fails and
@@ -23,6 +28,8 @@
 #   PSH_APT_MAX_AGE    list age in seconds before a refresh (default 86400)
 #   PSH_DEBIAN_MIRROR  Debian mirror URI (default: the host's, from
 #                      /etc/apt/sources.list{,.d}, else http://deb.debian.org/debian)
+#   PSH_DEBIAN_SECURITY_MIRROR  the same for debian-security (default: the
+#                      host's, else http://deb.debian.org/debian-security)
 #   PSH_HOST_KEYRING   keyring trusted to start with (default
 #                      /usr/share/keyrings/debian-archive-keyring.gpg)
 #
@@ -56,6 +63,15 @@ host_mirror() {
 	echo "${m:-http://deb.debian.org/debian}"
 }
 
+host_security_mirror() {
+	local m
+	[ -n "${PSH_DEBIAN_SECURITY_MIRROR:-}" ] && { echo "$PSH_DEBIAN_SECURITY_MIRROR"; return; }
+	m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
+		/etc/apt/sources.list.d/*.list 2>/dev/null |
+		grep -oE '(https?|file)://[^ ]*/debian-security/?( |$)' | head -n1 | tr -d ' ') || true
+	echo "${m:-http://deb.debian.org/debian-security}"
+}
+
 # render TEMPLATE OUT KEY=VALUE...: fill @KEY@ placeholders; rewrite OUT only
 # when its content changes.
 render() {
@@ -86,6 +102,17 @@ setup_bookworm() {
 		"MIRROR=$(host_mirror)" "KEYRING=$host_keyring" \
 		"NATIVE=$(dpkg --print-architecture)"
 	mkdir -p "$dir/lists-bookworm/partial" "$dir/cache-bookworm/archives/partial"
+}
+
+# The fallback apt: same config, trixie-security and bookworm ppc64el
+# (fallback.sources.in), its own lists and cache.
+fb_opts=(-c "$conf" -o "Dir::Etc::SourceList=$dir/fallback.sources"
+	-o "Dir::State::Lists=$dir/lists-fallback" -o "Dir::Cache=$dir/cache-fallback")
+setup_fallback() {
+	render "$here/fallback.sources.in" "$dir/fallback.sources" \
+		"MIRROR=$(host_mirror)" "SECURITY=$(host_security_mirror)" \
+		"KEYRING=$keyring"
+	mkdir -p "$dir/lists-fallback/partial" "$dir/cache-fallback/archives/partial"
 }
 
 # Download and unpack bookworm's newest debian-archive-keyring, verified
@@ -128,18 +155,20 @@ setup() {
 		"$dir/empty.d" "$dir/log"
 	[ -e "$dir/status" ] || : >"$dir/status"
 	render "$here/apt.conf.in" "$conf" "DIR=$dir"
+	keyring=$(pick_keyring)
 	render "$here/trixie.sources.in" "$dir/trixie.sources" \
-		"MIRROR=$(host_mirror)" "KEYRING=$(pick_keyring)"
+		"MIRROR=$(host_mirror)" "KEYRING=$keyring"
 }
 
-# update FORCE [bookworm]: refresh the lists (trixie's, or bookworm's) when
-# stale or when the rendered config changed.
+# update FORCE [bookworm|fallback]: refresh the lists (trixie's, bookworm's
+# or the fallback's) when stale or when the rendered config changed.
 update() {
 	local force=$1 suite=${2:-trixie} lists=$dir/lists sources=$dir/trixie.sources
 	local opts=(-c "$conf") stamp want now
-	if [ "$suite" = bookworm ]; then
-		lists=$dir/lists-bookworm sources=$dir/bookworm.sources opts=("${bw_opts[@]}")
-	fi
+	case $suite in
+	bookworm) lists=$dir/lists-bookworm sources=$dir/bookworm.sources opts=("${bw_opts[@]}") ;;
+	fallback) lists=$dir/lists-fallback sources=$dir/fallback.sources opts=("${fb_opts[@]}") ;;
+	esac
 	stamp=$lists/.psh-stamp
 	want=$(cat "$conf" "$sources" | sha256sum | cut -d' ' -f1)
 	now=$(date +%s)
@@ -157,7 +186,7 @@ update() {
 	fi
 }
 
-usage="usage: $0 [bookworm] apt-get|apt-cache ARGS... | conf | update"
+usage="usage: $0 [bookworm|fallback] apt-get|apt-cache ARGS... | conf | update"
 [ $# -ge 1 ] || die "$usage"
 mkdir -p "$dir"
 exec 9>"$dir/lock"
@@ -173,14 +202,15 @@ apt-get|apt-cache)
 	shift
 	exec "$cmd" -c "$conf" "$@"
 	;;
-bookworm)
+bookworm|fallback)
 	case "${2:-}" in apt-get|apt-cache) ;; *) die "$usage" ;; esac
-	setup_bookworm
-	update 0 bookworm
-	flock -u 9
-	cmd=$2
+	suite=$1 cmd=$2
 	shift 2
-	exec "$cmd" "${bw_opts[@]}" "$@"
+	"setup_$suite"
+	update 0 "$suite"
+	flock -u 9
+	if [ "$suite" = bookworm ]; then opts=("${bw_opts[@]}"); else opts=("${fb_opts[@]}"); fi
+	exec "$cmd" "${opts[@]}" "$@"
 	;;
 *) die "$usage" ;;
 esac

@@ -29,7 +29,9 @@ check-full:
 lint:
 	@$(H)/lint.sh
 
-## cross       compile the touched files for the arches QEMU does not boot (W=1)
+## cross       compile the touched files for the arches QEMU does not boot (W=1);
+##             T='NAME...' picks targets (harness/cross.sh --list); T=loongarch
+##             gets its gcc from a Debian 13 root, set up once (harness/trixie-cross.sh)
 cross:
 	@$(H)/cross.sh $(T)
 

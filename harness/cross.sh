@@ -28,6 +28,7 @@ targets=(
 	"malta-cps mips mips-linux-gnu- maltasmvp_defconfig -e,KEXEC,-e,CRASH_DUMP $mips_objs arch/mips/kernel/smp-cps.o"
 	"malta-up mips mips-linux-gnu- malta_defconfig -d,SMP,-d,MIPS_MT_SMP,-d,MIPS_CPS,-d,MIPS_CMP,-e,KEXEC,-e,CRASH_DUMP arch/mips/kernel/machine_kexec.o arch/mips/kernel/crash.o arch/mips/kernel/relocate_kernel.o"
 	"bmips mips mips-linux-gnu- bmips_stb_defconfig -e,KEXEC $mips_objs arch/mips/kernel/smp-bmips.o"
+	"loongarch loongarch loongarch64-linux-gnu- defconfig -e,KEXEC,-e,CRASH_DUMP kernel/cpu.o kernel/kexec_core.o arch/loongarch/kernel/machine_kexec.o arch/loongarch/kernel/relocate.o"
 )
 
 # W=1 warnings the base tree already has in files the series touches; a
@@ -44,6 +45,11 @@ declare -A pkg=(
 	[mips64el-linux-gnuabi64-]=gcc-mips64el-linux-gnuabi64
 	[mips64-linux-gnuabi64-]=gcc-mips64-linux-gnuabi64
 	[mips-linux-gnu-]=gcc-mips-linux-gnu
+)
+# Cross compilers Debian 12 lacks: when not on PATH, they come from a
+# Debian 13 root that harness/trixie-cross.sh sets up once (as root).
+declare -A trixie_pkg=(
+	[loongarch64-linux-gnu-]=gcc-loongarch64-linux-gnu
 )
 
 list=0
@@ -72,7 +78,14 @@ build_one() {
 	local name=$1 karch=$2 cross=$3 defconfig=$4 opts=$5 out
 	shift 5
 	[ "$cross" = - ] && cross=
-	[ -z "$cross" ] || need_cmd "${cross}gcc" "${pkg[$cross]}"
+	if [ -n "$cross" ] && [ -n "${trixie_pkg[$cross]:-}" ] &&
+		! command -v "${cross}gcc" >/dev/null 2>&1; then
+		cross=$("$psh_harness/trixie-cross.sh" "${trixie_pkg[$cross]}" "$cross") ||
+			return 1
+	elif [ -n "$cross" ]; then
+		need_cmd "${cross}gcc" "${pkg[$cross]:-${trixie_pkg[$cross]:-}}"
+	fi
+	"${cross}gcc" --version | head -n1
 	out=$psh_cache/build/cross-$name
 	mkdir -p "$out"
 	kmake() {

@@ -12,6 +12,13 @@
 #   --quick         smoke test: 1 repetition, idle only, 4 and 2 vCPUs
 #   --only ERE      run only the points ("WORKLOAD VCPUS", e.g. "idle 32",
 #                   "level2 4") that match ERE, e.g. 'busy|irqoff|level'
+#   --capture K     the capture kernel of every run: base (default: both
+#                   variants load the base kernel for kdump, so the
+#                   handoff compares the dying kernels only) or own (each
+#                   variant its own kernel; docs/bench.md says why not)
+#   --tcg MODE      single (default): one host thread runs every vCPU in
+#                   turn (QEMU -accel tcg,thread=single); multi: one host
+#                   thread per vCPU (MTTCG).  docs/bench.md says why
 #   --report        only rebuild bench.md and bench.png from OUT/bench.csv
 #                   (give the options of the run that wrote it)
 #   --parse DIR...  print what bench would record from finished run
@@ -26,7 +33,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 arches="x86_64 arm64" reps=5 reps_set=0 budget_min=30 out='' quick=0
-arch_opt='' parse_only=0 report_only=0 only=''
+arch_opt='' parse_only=0 report_only=0 only='' capture=base tcg=single
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch_opt+=" ${2//,/ }"; shift ;;
@@ -35,9 +42,11 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift ;;
 	--quick) quick=1 ;;
 	--only) only=$2; shift ;;
+	--capture) capture=$2; shift ;;
+	--tcg) tcg=$2; shift ;;
 	--parse) parse_only=1; shift; break ;;
 	--report) report_only=1 ;;
-	-h|--help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die "bench.sh: unknown argument $1 (see --help)" ;;
 	esac
 	shift
@@ -47,6 +56,14 @@ if [ -n "${arch_opt// /}" ] && [[ " $arch_opt " != *" all "* ]]; then
 	arches=$(tr ' ' '\n' <<<"$arch_opt" | awk 'NF && !seen[$0]++' | paste -sd' ')
 fi
 for a in $arches; do deb_arch "$a" >/dev/null; done
+case "$capture" in
+base|own) ;;
+*) die "--capture wants base or own, not '$capture'" ;;
+esac
+case "$tcg" in
+single|multi) ;;
+*) die "--tcg wants single or multi, not '$tcg'" ;;
+esac
 [[ "$reps" =~ ^[1-9][0-9]*$ ]] || die "--reps wants a positive number, not '$reps'"
 [[ "$budget_min" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--budget wants minutes, not '$budget_min'"
 [ "$quick" = 0 ] || [ "$reps_set" = 1 ] || reps=1
@@ -275,6 +292,7 @@ run_one() {
 	t0=$(now)
 	# In the background, so that a signal reaches the trap at once.
 	PSH_SCENARIOS=$out/scenarios-$variant.sh PSH_NO_BUILD=1 \
+		PSH_CAPTURE_VARIANT=$capture_variant PSH_TCG_THREAD=$tcg \
 		"$psh_harness/run.sh" --variant "$variant" --out "$out/runs/$variant" \
 		"$test" >"$log" 2>&1 </dev/null &
 	child=$!
@@ -447,6 +465,12 @@ report() {
 		[ -z "$interrupted" ] || echo "- interrupted by SIG$interrupted: the figures are partial"
 		[ -z "$stopped_at" ] || echo "- budget spent: stopped before $stopped_at"
 		echo "- short of the plan: $(skipped)"
+		if [ "$capture" = base ]; then
+			echo "- capture kernel: the base kernel in every run (--capture base), so the handoff compares the dying kernels"
+		else
+			echo "- capture kernel: each variant's own (--capture own)"
+		fi
+		echo "- QEMU: TCG thread=$tcg (--tcg $tcg) where TCG is used"
 		for a in $arches; do
 			for variant in base series; do
 				[ -n "${kernel_of[$a-$variant]-}" ] || kernel_of[$a-$variant]=$(banner \
@@ -536,6 +560,8 @@ if [ "$report_only" = 1 ]; then
 	report
 	exit 0
 fi
+capture_variant=
+[ "$capture" = own ] || capture_variant=base
 mkdir -p "$out"
 rm -rf "$out/runs" "$out/plot" "$out/bench.png"
 for variant in base series; do write_table "$variant" "$out/scenarios-$variant.sh"; done

@@ -25,6 +25,8 @@
 # KVM is probed, not assumed: once per host kernel and QEMU version, the
 # kernel is booted under KVM for at most 20 s and must print its banner
 # (result cached in $psh_cache/accel).  PSH_ACCEL=tcg|kvm overrides.
+# PSH_TCG_THREAD=single|multi sets TCG's threading (-accel tcg,thread=):
+# QEMU's default is multi, one host thread per vCPU.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -84,6 +86,7 @@ if [ -z "$accel" ]; then
 	accel=tcg
 	[ "$arch" = x86_64 ] && kvm_works && accel=kvm
 fi
+[ "$accel" != tcg ] || [ -z "${PSH_TCG_THREAD:-}" ] || accel+=",thread=$PSH_TCG_THREAD"
 # SMT (arch file: qemu_smt_threads=T): one socket of cores with T threads,
 # T halved until it divides the vCPU count.
 smp=$cpus

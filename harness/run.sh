@@ -14,6 +14,11 @@
 # The scenario table is harness/scenarios.sh; PSH_SCENARIOS=FILE sources
 # FILE instead (bench.sh writes its own table of bench points there).
 #
+# PSH_CAPTURE_VARIANT=base|series puts that variant's kernel image (built
+# beforehand, e.g. by prepare.sh) into the first kernel's /boot instead of
+# its own: the kernel it loads for kdump and for kexec -e.  bench.sh uses
+# it so that base and series runs boot the same capture kernel.
+#
 # Per test, OUT/TEST/ keeps console.log, qemu.cmd, scenario.env,
 # results/ (what the capture kernel saved; the vmcore itself only with
 # PSH_KEEP_VMCORE=1) and facts.txt.  The last line is
@@ -90,12 +95,17 @@ if [ "$list" = 1 ]; then
 fi
 
 # --- Prepare each arch once ------------------------------------------------
-declare -A kernel core
+declare -A kernel core boot_image
 for i in "${sel[@]}"; do
 	a=${tests[$i]%%.*}
 	[ -n "${kernel[$a]+set}" ] && continue
 	eval "$("$psh_harness/prepare.sh" "$a" "$variant")"
-	kernel[$a]=$k_image core[$a]=$k_core
+	kernel[$a]=$k_image core[$a]=$k_core boot_image[$a]=$k_image
+	if [ -n "${PSH_CAPTURE_VARIANT:-}" ] && [ "$PSH_CAPTURE_VARIANT" != "$variant" ]; then
+		boot_image[$a]=$psh_cache/build/$a-$PSH_CAPTURE_VARIANT/IMAGE
+		[ -f "${boot_image[$a]}" ] ||
+			die "PSH_CAPTURE_VARIANT=$PSH_CAPTURE_VARIANT: no ${boot_image[$a]} (harness/prepare.sh $a $PSH_CAPTURE_VARIANT builds it)"
+	fi
 done
 
 # mkcpio DIR OUT: a gzip'ed newc archive of DIR's contents.  Compressed,
@@ -170,7 +180,7 @@ boot_one() {
 		# kernel gets the same plus /boot with the kernel and that initrd.
 		mkcpio "$stage/conf" "$stage/conf.cpio"
 		cat "${core[$a]}" "$stage/conf.cpio" >"$stage/boot/boot/initrd.img"
-		cp "${kernel[$a]}" "$stage/boot/boot/vmlinuz"
+		cp "${boot_image[$a]}" "$stage/boot/boot/vmlinuz"
 		mkcpio "$stage/boot" "$stage/boot.cpio"
 		cat "$stage/boot/boot/initrd.img" "$stage/boot.cpio" >"$stage/initrd"
 		truncate -s 256M "$dir/disk.img"

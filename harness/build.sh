@@ -3,9 +3,10 @@
 #
 # build.sh ARCH VARIANT: build a lean kdump test kernel out of tree.
 #
-#   ARCH     x86_64 | arm64 | ppc64le (arm64 and ppc64le are cross-compiled
-#            with Debian's aarch64 and powerpc64le gcc; ppc64le's image is
-#            the ELF vmlinux, which QEMU pseries and kexec load as it is)
+#   ARCH     x86_64 | arm64 | ppc64le | mips64el (the others are
+#            cross-compiled with Debian's aarch64, powerpc64le and
+#            mips64el gcc; the ppc64le and mips64el image is the ELF
+#            vmlinux, which QEMU pseries and malta load as it is)
 #   VARIANT  base   | series
 #
 # Sources: base = $psh_cache/linux-base (the pinned base, never patched);
@@ -39,7 +40,10 @@ arm64)
 ppc64le)
 	karch=powerpc cross=powerpc64le-linux-gnu- image=vmlinux target=vmlinux
 	need_cmd powerpc64le-linux-gnu-gcc gcc-powerpc64le-linux-gnu ;;
-*) die "unknown ARCH '$arch' (want x86_64, arm64 or ppc64le)" ;;
+mips64el)
+	karch=mips cross=mips64el-linux-gnuabi64- image=vmlinux target=vmlinux
+	need_cmd mips64el-linux-gnuabi64-gcc gcc-mips64el-linux-gnuabi64 ;;
+*) die "unknown ARCH '$arch' (want x86_64, arm64, ppc64le or mips64el)" ;;
 esac
 need_cmd gcc gcc
 need_cmd make make

@@ -11,7 +11,7 @@ set -uo pipefail
 suite=check
 [ "${1:-}" = --suite ] && suite=$2
 
-"$psh_harness/deps.sh" || exit 1
+"$psh_harness/deps.sh" --suite "$suite" || exit 1
 "$psh_harness/tree.sh" init || exit 1
 # CI tests patches/, whatever a cached work tree holds; a developer's work
 # tree is tested as it is, with a warning when it differs from patches/.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deps.sh: make sure the host has every tool the harness uses.  As root,
-# what is missing is installed from Debian (apt-get); otherwise the missing
-# packages are named and the script fails.
+# deps.sh [--suite check|full]: make sure the host has every tool the
+# harness uses.  As root, what is missing is installed from Debian
+# (apt-get); otherwise the missing packages are named and the script fails.
+# --suite full adds what only make check-full needs (the mips64el guests).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -35,6 +36,11 @@ qemu-system-aarch64 qemu-system-arm
 timeout coreutils
 socat socat
 depmod kmod
+"
+# make check-full only: mips64el (QEMU malta) kexec scenarios
+[ "${1:-}" != --suite ] || [ "${2:-}" != full ] || needs+="
+mips64el-linux-gnuabi64-gcc gcc-mips64el-linux-gnuabi64
+qemu-system-mips64el qemu-system-mips
 "
 
 missing=()

@@ -3,13 +3,16 @@
 #
 # initramfs.sh ARCH MODULES_DIR TOOLS_DIR OUTDIR
 #
-# Builds the guest's core initramfs for ARCH (x86_64 or arm64):
+# Builds the guest's core initramfs for ARCH (x86_64, arm64, ppc64le):
 #
 #   OUTDIR/core.cpio.gz  the userland of userland.sh ARCH, TOOLS_DIR/psh-init
 #                        as /init, TOOLS_DIR/vmcore-notes as
 #                        /usr/bin/psh-vmcore-notes, MODULES_DIR merged in,
 #                        empty /proc /sys /dev /tmp /out /etc /mnt /boot /run,
 #                        /dev/console and /dev/null.
+#
+# mips64el (MIPS64 R6, for which Debian has no userland): no userland and
+# no modules, TOOLS_DIR/mips-kexec-init (nolibc) as /init.
 #
 # MODULES_DIR is an INSTALL_MOD_PATH tree (lib/modules/VERSION/...) or "-".
 # It is one complete gzip'ed newc archive, so run.sh appends per-run layers
@@ -25,17 +28,21 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 [ $# = 4 ] || die "usage: $0 ARCH MODULES_DIR|- TOOLS_DIR OUTDIR"
 arch=$1 modules=$2 tools=$3 outdir=$4
-deb_arch "$arch" >/dev/null
+if [ "$arch" = mips64el ]; then
+	agents=(mips-kexec-init) userland='' modules=-
+else
+	deb_arch "$arch" >/dev/null
+	agents=(psh-init vmcore-notes) userland=$psh_cache/userland/$arch
+fi
 [ "$modules" = - ] || [ -d "$modules" ] || die "modules dir $modules not found"
-for t in psh-init vmcore-notes; do
+for t in "${agents[@]}"; do
 	[ -f "$tools/$t" ] || die "$tools/$t not found (make -C tools guest ARCH=$arch O=$tools)"
 done
 need_cmd cpio cpio
 need_cmd gzip gzip
 need_cmd sha256sum coreutils
 
-userland=$psh_cache/userland/$arch
-[ -s "$userland/MANIFEST" ] || "$here/userland.sh" "$arch"
+[ -z "$userland" ] || [ -s "$userland/MANIFEST" ] || "$here/userland.sh" "$arch"
 mkdir -p "$outdir"
 
 size() { echo "$(stat -c %s "$1") bytes ($(du -h "$1" | cut -f1))"; }
@@ -47,8 +54,8 @@ report() {
 stamp=$(
 	{
 		echo "$arch"
-		sha256sum "${BASH_SOURCE[0]}" "$userland/MANIFEST" \
-			"$tools/psh-init" "$tools/vmcore-notes" | cut -d' ' -f1
+		sha256sum "${BASH_SOURCE[0]}" ${userland:+"$userland/MANIFEST"} \
+			"${agents[@]/#/$tools/}" | cut -d' ' -f1
 		[ "$modules" = - ] || (cd "$modules" && find . -printf '%P %y %m %l\n' | LC_ALL=C sort &&
 			find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
 	} | sha256sum | cut -d' ' -f1
@@ -81,9 +88,13 @@ work=$(mktemp -d "$outdir/.initramfs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 root=$work/core
 mkdir "$root"
-cp -a "$userland/root/." "$root/"
-install -m 755 "$tools/psh-init" "$root/init"
-install -m 755 "$tools/vmcore-notes" "$root/usr/bin/psh-vmcore-notes"
+if [ -n "$userland" ]; then
+	cp -a "$userland/root/." "$root/"
+	install -m 755 "$tools/psh-init" "$root/init"
+	install -m 755 "$tools/vmcore-notes" "$root/usr/bin/psh-vmcore-notes"
+else
+	install -m 755 "$tools/${agents[0]}" "$root/init"
+fi
 if [ "$modules" != - ]; then
 	# Merge through the usr-merge links: lib/modules -> usr/lib/modules.
 	for e in "$modules"/* "$modules"/.[!.]*; do

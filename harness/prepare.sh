@@ -16,11 +16,21 @@ initramfs=$psh_cache/initramfs/$arch-$variant
 
 [ "${PSH_NO_BUILD:-0}" = 1 ] && [ -f "$kbuild/IMAGE" ] ||
 	"$psh_harness/build.sh" "$arch" "$variant" >&2
-make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" >&2
+if [ "$arch" = mips64el ]; then
+	# MIPS64 R6 has no Debian libc: the agent is built with the kernel's
+	# nolibc against this kernel's UAPI headers.
+	make -s -C "$kbuild" ARCH=mips headers >&2
+	make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" \
+		NOLIBC="$kbuild/source/tools/include/nolibc" UAPI="$kbuild/usr/include" >&2
+else
+	make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" >&2
+fi
 
 # The harness's test modules (tools/kmod) use the series' notifier lists:
-# built only for a kernel that has them, into the kernel's module tree.
-if grep -qs panic_hypervisor_list "$kbuild/source/include/linux/panic_notifier.h"; then
+# built only for a kernel that has them, into the kernel's module tree
+# (not for mips64el, whose agent loads no modules).
+if [ "$arch" != mips64el ] &&
+	grep -qs panic_hypervisor_list "$kbuild/source/include/linux/panic_notifier.h"; then
 	kmod=$psh_cache/kmod/$arch-$variant
 	rm -rf "$kmod" && mkdir -p "$kmod" && cp "$psh_root"/tools/kmod/* "$kmod/"
 	case "$arch" in

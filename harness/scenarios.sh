@@ -191,12 +191,15 @@ scenario stop-vs-reboot needs=series expect=settled cpu=2 notes=stopped \
 scenario stop-post-notifiers-reboot needs=series crash=no expect=reboot \
 	"cmdline=crash_kexec_post_notifiers=1 panic=1" "stop=^smp: stopped 3 CPUs \(crash, (NMI|IPI)\)" \
 	"console_lacks=(BUG|list_add corruption|WARNING)"
-# A panic during a running reboot stop, deterministically: the test module
-# makes CPU 2 spin with interrupts off; 100 ms in (after the guest agent
-# armed), reboot -f starts, and its stop (run on CPU 0, the reboot CPU)
-# waits up to 1 s for CPU 2 to take its stop IPI.  CPU 2 panics 200 ms
-# after it sees the first stopped CPU go offline (late_panic_on_stop: a
-# fixed delay from the module's load lost the race on a loaded host).
+# A panic during a running reboot stop, deterministically: reboot -f
+# starts 100 ms after the module loads; when it reaches syscore shutdown
+# (on CPU 0, the reboot CPU, right before machine_restart()), the module
+# sends CPU 2 into a wait with interrupts off, and the reboot's stop waits
+# up to 1 s for CPU 2 to take its stop IPI.  CPU 2 panics 200 ms after it
+# sees the first stopped CPU go offline (late_panic_on_stop).  (A fixed
+# delay from the module's load lost the race on a loaded host; spinning
+# from the load on held up the reboot's device shutdown, which waits for
+# RCU grace periods, in about one run of three.)
 # The panic takes the stop over: one line, "took over from CPU 0
 # (reboot)"; CPU 0 stops with its registers saved, by the crash ladder's
 # message or by parking itself at its next poll (then the rung is "none");

@@ -22,13 +22,21 @@
  *			and panics: a panic that no stop IPI can prevent,
  *			e.g. while another CPU's reboot waits for N to stop
  *	late_panic_on_stop=1
- *			with late_panic_cpu: the M ms start when another CPU
- *			goes offline (a stop has begun: stopped CPUs mark
- *			themselves offline), not at once; after 30 s
- *			without one, it panics anyway and says so
+ *			with late_panic_cpu: CPU N disables interrupts only
+ *			when a reboot reaches its shutdown kmsg_dump(), the
+ *			last step before machine_restart() stops the other
+ *			CPUs, and the M ms start when another CPU goes
+ *			offline (that stop has begun: stopped CPUs mark
+ *			themselves offline); after 30 s without one, it
+ *			panics anyway and says so.  Until then CPU N runs
+ *			normally, so the reboot's earlier steps (device
+ *			shutdown waits for RCU grace periods) are not held
+ *			up by it (nor syscore shutdown, whose steps may
+ *			call every CPU).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/err.h>
@@ -38,6 +46,7 @@
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/reboot.h>
+#include <linux/smp.h>
 
 static bool dumper;
 module_param(dumper, bool, 0444);
@@ -73,16 +82,78 @@ static void psh_wait_for_stop(void)
 	pr_emerg("no CPU went offline in 30 s; panicking anyway\n");
 }
 
-static int psh_late_panic(void *unused)
+static void __noreturn psh_late_panic_now(void)
 {
-	local_irq_disable();
-	if (late_panic_on_stop)
-		psh_wait_for_stop();
 	mdelay(late_panic_ms);
 	panic("psh_notifiers: late panic on CPU %d after %u ms with interrupts off",
 	      raw_smp_processor_id(), late_panic_ms);
-	return 0;
 }
+
+static int psh_late_panic(void *unused)
+{
+	local_irq_disable();
+	psh_late_panic_now();
+}
+
+static atomic_t psh_late_armed;
+
+/* On late_panic_cpu, from the reboot CPU's IPI: interrupts are off. */
+static void psh_late_panic_ipi(void *unused)
+{
+	atomic_set(&psh_late_armed, 1);
+	psh_wait_for_stop();
+	psh_late_panic_now();
+}
+
+/*
+ * kmsg_dump(KMSG_DUMP_SHUTDOWN), on the reboot CPU right before
+ * machine_restart(): send late_panic_cpu into its interrupts-off wait and
+ * return once it is there, so that the reboot's stop finds it not
+ * answering.
+ */
+static void psh_late_panic_arm(struct kmsg_dumper *dumper,
+			       struct kmsg_dump_detail *detail)
+{
+	unsigned int ms;
+
+	if (detail->reason != KMSG_DUMP_SHUTDOWN || atomic_read(&psh_late_armed))
+		return;
+	if (late_panic_cpu == raw_smp_processor_id()) {
+		pr_err("late_panic_cpu=%d is the reboot CPU: not armed\n",
+		       late_panic_cpu);
+		return;
+	}
+	pr_info("reboot: CPU %d waits for the stop with interrupts off\n",
+		late_panic_cpu);
+	smp_call_function_single(late_panic_cpu, psh_late_panic_ipi, NULL, 0);
+	for (ms = 0; ms < 1000 && !atomic_read(&psh_late_armed); ms++)
+		mdelay(1);
+	if (!atomic_read(&psh_late_armed))
+		pr_err("CPU %d did not take the arming IPI in 1 s\n",
+		       late_panic_cpu);
+}
+
+static struct kmsg_dumper psh_late_dumper = {
+	.dump = psh_late_panic_arm,
+	.max_reason = KMSG_DUMP_SHUTDOWN,
+};
+
+/*
+ * The shutdown dumper is registered when a restart begins, not at load:
+ * a registered dumper changes what a panic runs before kdump
+ * (kmsg_has_dumpers()).
+ */
+static int psh_late_reboot(struct notifier_block *nb, unsigned long action,
+			   void *unused)
+{
+	if (action == SYS_RESTART)
+		kmsg_dump_register(&psh_late_dumper);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block psh_late_reboot_nb = {
+	.notifier_call = psh_late_reboot,
+};
 
 static int psh_start_late_panic(void)
 {
@@ -90,12 +161,17 @@ static int psh_start_late_panic(void)
 
 	if (late_panic_cpu < 0)
 		return 0;
+	if (late_panic_on_stop) {
+		register_reboot_notifier(&psh_late_reboot_nb);
+		pr_info("CPU %d panics %u ms after another CPU goes offline in a reboot\n",
+			late_panic_cpu, late_panic_ms);
+		return 0;
+	}
 	t = kthread_create_on_cpu(psh_late_panic, NULL, late_panic_cpu,
 				  "psh_late_panic/%u");
 	if (IS_ERR(t))
 		return PTR_ERR(t);
-	pr_info("CPU %d panics %u ms %s\n", late_panic_cpu, late_panic_ms,
-		late_panic_on_stop ? "after another CPU goes offline" : "from now");
+	pr_info("CPU %d panics %u ms from now\n", late_panic_cpu, late_panic_ms);
 	wake_up_process(t);
 	return 0;
 }
@@ -180,6 +256,10 @@ static int __init psh_notifiers_init(void)
 
 static void __exit psh_notifiers_exit(void)
 {
+	if (late_panic_cpu >= 0 && late_panic_on_stop) {
+		unregister_reboot_notifier(&psh_late_reboot_nb);
+		kmsg_dump_unregister(&psh_late_dumper);
+	}
 	psh_unregister();
 }
 

@@ -54,23 +54,18 @@ max_age=${PSH_APT_MAX_AGE:-86400}
 # "Debian Stable Release Key (13/trixie)".
 trixie_fprs='04B54C3CDCA79751B16BC6B5225629DF75B188BD|41587F7DB8C774BCCF131416762F67A0B2C39DE4'
 
-host_mirror() {
+# host_archive PATH: the host's mirror of Debian archive PATH ("debian" or
+# "debian-security"), the first its apt sources name, else deb.debian.org.
+host_archive() {
 	local m
-	[ -n "${PSH_DEBIAN_MIRROR:-}" ] && { echo "$PSH_DEBIAN_MIRROR"; return; }
 	m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
 		/etc/apt/sources.list.d/*.list 2>/dev/null |
-		grep -oE '(https?|file)://[^ ]*/debian/?( |$)' | head -n1 | tr -d ' ') || true
-	echo "${m:-http://deb.debian.org/debian}"
+		grep -oE "(https?|file)://[^ ]*/$1/?( |\$)" | head -n1 | tr -d ' ') || true
+	echo "${m:-http://deb.debian.org/$1}"
 }
 
-host_security_mirror() {
-	local m
-	[ -n "${PSH_DEBIAN_SECURITY_MIRROR:-}" ] && { echo "$PSH_DEBIAN_SECURITY_MIRROR"; return; }
-	m=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
-		/etc/apt/sources.list.d/*.list 2>/dev/null |
-		grep -oE '(https?|file)://[^ ]*/debian-security/?( |$)' | head -n1 | tr -d ' ') || true
-	echo "${m:-http://deb.debian.org/debian-security}"
-}
+host_mirror() { echo "${PSH_DEBIAN_MIRROR:-$(host_archive debian)}"; }
+host_security_mirror() { echo "${PSH_DEBIAN_SECURITY_MIRROR:-$(host_archive debian-security)}"; }
 
 # render TEMPLATE OUT KEY=VALUE...: fill @KEY@ placeholders; rewrite OUT only
 # when its content changes.

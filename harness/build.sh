@@ -7,11 +7,15 @@
 #            cross-compiled with Debian's aarch64, powerpc64le and
 #            mips64el gcc; the ppc64le and mips64el image is the ELF
 #            vmlinux, which QEMU pseries and malta load as it is)
-#   VARIANT  base   | series
+#   VARIANT  base   | series | capture
 #
 # Sources: base = $psh_cache/linux-base (the pinned base, never patched);
 #          series = $PSH_KSRC if set, else $psh_cache/linux (base + patches/);
-#          lint = $psh_cache/linux-lint (lint.sh's scratch tree).
+#          lint = $psh_cache/linux-lint (lint.sh's scratch tree);
+#          capture = the base again, for an arch whose kdump capture kernel
+#          must be linked inside crashkernel= (mips64el: not relocatable),
+#          with kconfig/ARCH-capture.config on top; base and series runs
+#          load this one capture kernel (run.sh).
 # Output:  $psh_cache/build/ARCH-VARIANT/{.config,IMAGE,mod-root/}
 #
 # The config is tinyconfig plus harness/kconfig/{common,ARCH}.config merged
@@ -27,7 +31,8 @@ case "$variant" in
 base) src=$psh_cache/linux-base ;;
 series) src=${PSH_KSRC:-$psh_cache/linux} ;;
 lint) src=$psh_cache/linux-lint ;;
-*) die "unknown VARIANT '$variant' (want base or series)" ;;
+capture) src=$psh_cache/linux-base ;;
+*) die "unknown VARIANT '$variant' (want base, series or capture)" ;;
 esac
 [ -f "$src/Makefile" ] || die "no kernel tree at $src: run 'make tree' first"
 
@@ -56,7 +61,14 @@ need_cmd ccache ccache
 
 out=$psh_cache/build/$arch-$variant
 frags=("$psh_harness/kconfig/common.config" "$psh_harness/kconfig/$arch.config")
-[ "$variant" = base ] || frags+=("$psh_harness/kconfig/series.config")
+case "$variant" in
+base) ;;
+capture)
+	frags+=("$psh_harness/kconfig/$arch-capture.config")
+	[ -f "${frags[-1]}" ] ||
+		die "$arch needs no capture build (no ${frags[-1]}): its kdump loads the kernel itself" ;;
+*) frags+=("$psh_harness/kconfig/series.config") ;;
+esac
 mkdir -p "$out"
 
 export CCACHE_DIR=${CCACHE_DIR:-$psh_cache/ccache}

@@ -142,6 +142,15 @@ judge_vmcore() {
 		}
 		/Kernel panic - not syncing/ { panicked = 1 }
 		END { if (!found && before != "") print before }' "$res/dmesg.txt")
+	# MIPS cannot have DEBUG_BUGVERBOSE, without which panic() prints no
+	# backtrace: with no such line at all in the vmcore's dmesg, take the
+	# CPU and task the agent reported the trigger from (it checked the
+	# CPU with getcpu()).
+	if [ -z "${panic_cpu:-}" ] && ! grep -aq 'CPU: [0-9]* UID: ' "$res/dmesg.txt"; then
+		panic_cpu=$(grep -ao -m1 'psh: trigger: running on cpu [0-9]*' "$console" | grep -o '[0-9]*$')
+		panic_pid=$(grep -ao -m1 'psh: trigger: pid [0-9]*' "$console" | grep -o '[0-9]*$')
+		echo "panic_cpu_from=agent" >>"$facts"
+	fi
 	echo "panic_cpu=${panic_cpu:-?}" >>"$facts"
 	[ "${panic_cpu:-x}" = "$cpu" ] ||
 		fail "panic ran on CPU ${panic_cpu:-?}, scenario asked for CPU $cpu"

@@ -22,6 +22,8 @@ if [ "$arch" = mips64el ]; then
 	make -s -C "$kbuild" ARCH=mips headers >&2
 	make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" \
 		NOLIBC="$kbuild/source/tools/include/nolibc" UAPI="$kbuild/usr/include" >&2
+	# Its kdump results are decoded on the host (run.sh).
+	make -s -C "$psh_root/tools" O="$psh_cache/tools/host" >&2
 else
 	make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" >&2
 fi

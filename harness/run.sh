@@ -95,12 +95,21 @@ if [ "$list" = 1 ]; then
 fi
 
 # --- Prepare each arch once ------------------------------------------------
-declare -A kernel core boot_image
+# An arch whose capture kernel must be a build of its own (arch file:
+# guest_capture_variant, mips64el) gets that image as /boot/vmlinuz in
+# its kdump scenarios, base and series runs alike.
+declare -A kernel core boot_image capture_image
 for i in "${sel[@]}"; do
 	a=${tests[$i]%%.*}
 	[ -n "${kernel[$a]+set}" ] && continue
 	eval "$("$psh_harness/prepare.sh" "$a" "$variant")"
 	kernel[$a]=$k_image core[$a]=$k_core boot_image[$a]=$k_image
+	cv=$(. "$psh_harness/arch/$a.sh" && echo "${guest_capture_variant:-}")
+	if [ -n "$cv" ]; then
+		capture_image[$a]=$psh_cache/build/$a-$cv/IMAGE
+		[ "${PSH_NO_BUILD:-0}" = 1 ] && [ -f "${capture_image[$a]}" ] ||
+			"$psh_harness/build.sh" "$a" "$cv" >&2
+	fi
 	if [ -n "${PSH_CAPTURE_VARIANT:-}" ] && [ "$PSH_CAPTURE_VARIANT" != "$variant" ]; then
 		boot_image[$a]=$psh_cache/build/$a-$PSH_CAPTURE_VARIANT/IMAGE
 		[ -f "${boot_image[$a]}" ] ||
@@ -153,6 +162,22 @@ run_one() {
 	return 1
 }
 
+# decode_raw_capture RESULTS: a capture agent without the guest tools
+# (mips-kexec-init) saves the vmcore's headers and notes and the dead
+# kernel's printk text ring as they are; make the notes.txt and
+# dmesg.txt that psh-vmcore-notes and makedumpfile make in the guest.
+# The ring's records are split at the bytes that are not text (their
+# block ids and padding), in the ring's order.
+decode_raw_capture() {
+	local res=$1
+	[ -f "$res/vmcore-header.bin" ] && [ ! -f "$res/notes.txt" ] || return 0
+	"$psh_cache/tools/host/vmcore-notes" "$res/vmcore-header.bin" \
+		>"$res/notes.txt" 2>"$res/notes.err" || true
+	[ ! -f "$res/printk-text.bin" ] ||
+		LC_ALL=C tr -c '[:print:]\t\n' '\n' <"$res/printk-text.bin" |
+		grep -a -v '^$' >"$res/dmesg.txt" || true
+}
+
 # boot_one INDEX: stage test INDEX's initrd and boot it; logs in OUT/TEST.
 boot_one() {
 	local i=$1 t=${tests[$1]} dir rc stage
@@ -180,7 +205,11 @@ boot_one() {
 		# kernel gets the same plus /boot with the kernel and that initrd.
 		mkcpio "$stage/conf" "$stage/conf.cpio"
 		cat "${core[$a]}" "$stage/conf.cpio" >"$stage/boot/boot/initrd.img"
-		cp "${boot_image[$a]}" "$stage/boot/boot/vmlinuz"
+		if [ "$crash" = yes ] && [ -n "${capture_image[$a]:-}" ]; then
+			cp "${capture_image[$a]}" "$stage/boot/boot/vmlinuz"
+		else
+			cp "${boot_image[$a]}" "$stage/boot/boot/vmlinuz"
+		fi
 		mkcpio "$stage/boot" "$stage/boot.cpio"
 		cat "$stage/boot/boot/initrd.img" "$stage/boot.cpio" >"$stage/initrd"
 		truncate -s 256M "$dir/disk.img"
@@ -196,6 +225,7 @@ boot_one() {
 			2>"$dir/runner.log" || rc=$?
 		echo "$rc" >"$dir/qemu.rc"
 		tar -xf "$dir/disk.img" -C "$dir/results" 2>/dev/null || true
+		decode_raw_capture "$dir/results"
 		rm -rf "$dir/disk.img" "$stage"
 	)
 }

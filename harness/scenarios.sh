@@ -254,6 +254,11 @@ scenario kexec-hotplug-ppc arch=ppc64le suite=full crash=no trigger=kexec expect
 # arcs_cmdline) and runs "echo V >FILE" setups itself.  Opt-in like
 # ppc64le: harness/run.sh [--variant base] 'mips64el.*'.
 scenario kexec-reboot arch=mips64el suite=full crash=no trigger=kexec expect=kexec timeout=300
+# kdump: sysrq-c on each CPU; the capture kernel is a build of its own,
+# linked inside crashkernel= (build.sh mips64el capture, from the base),
+# and the agent makes the ELF core header kexec-tools would.  The vmcore's
+# notes and printk text are decoded on the host (run.sh).
+scenario kdump-sysrq arch=mips64el suite=full cpu=each timeout=300
 # kexec-offline is in no suite (run it by name): offlining a CPU through
 # sysfs hangs this QEMU malta guest before any kexec code runs, on the
 # base as on the series, in 8 of 10 tries ("rcu: Offline CPU 3 blocking

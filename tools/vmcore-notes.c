@@ -17,8 +17,9 @@
  *   osrelease=<OSRELEASE= value>          (only if in VMCOREINFO)
  *   crashtime=<CRASHTIME= value>          (only if in VMCOREINFO)
  *
- * pc is read from pr_reg (x86_64: rip, aarch64: pc, ppc64: nip, in
- * either byte order, so ppc64le too); it is "unknown" for
+ * pc is read from pr_reg (x86_64: rip, aarch64: pc, ppc64: nip, mips
+ * (64-bit): cp0_epc, in either byte order, so ppc64le and mips64el too);
+ * it is "unknown" for
  * other machines and "short" when the prstatus desc is smaller than the
  * machine's struct elf_prstatus.  pid is "short" if the desc does not
  * reach pr_pid.  Non-printable bytes in VMCOREINFO values print as '?'.
@@ -84,6 +85,7 @@
 #define PRSTATUS_SIZE_X86_64	336
 #define PRSTATUS_SIZE_ARM64	392
 #define PRSTATUS_SIZE_PPC64	504	/* pr_reg: ELF_NGREG 48, nip is [32] */
+#define PRSTATUS_SIZE_MIPS64	480	/* pr_reg: ELF_NGREG 45, cp0_epc [34] */
 #define PRSTATUS_READ_MAX	512	/* covers every layout we decode */
 
 #define NOTE_NAME_MAX		16	/* longest note name we compare */
@@ -150,12 +152,13 @@ static const struct arch_info arches[] = {
 	{ EM_X86_64,	"x86_64",	PRSTATUS_SIZE_X86_64,	16 },	/* rip */
 	{ EM_AARCH64,	"aarch64",	PRSTATUS_SIZE_ARM64,	32 },	/* pc */
 	{ EM_PPC64,	"ppc64",	PRSTATUS_SIZE_PPC64,	32 },	/* nip */
-	{ EM_MIPS,	"mips",		0,			0 },
+	{ EM_MIPS,	"mips",		PRSTATUS_SIZE_MIPS64,	34 },	/* cp0_epc */
 };
 
 _Static_assert(PRSTATUS_SIZE_X86_64 <= PRSTATUS_READ_MAX &&
 	       PRSTATUS_SIZE_ARM64 <= PRSTATUS_READ_MAX &&
-	       PRSTATUS_SIZE_PPC64 <= PRSTATUS_READ_MAX,
+	       PRSTATUS_SIZE_PPC64 <= PRSTATUS_READ_MAX &&
+	       PRSTATUS_SIZE_MIPS64 <= PRSTATUS_READ_MAX,
 	       "PRSTATUS_READ_MAX must cover every decoded elf_prstatus");
 
 static int fail(const char *path, const char *fmt, ...)

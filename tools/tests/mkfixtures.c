@@ -32,9 +32,11 @@
 #define X86_64_PRSTATUS	336
 #define ARM64_PRSTATUS	392
 #define PPC64_PRSTATUS	504
+#define MIPS64_PRSTATUS	480
 #define X86_64_RIP	16
 #define ARM64_PC	32
 #define PPC64_NIP	32
+#define MIPS64_EPC	34
 #define MAX_SEGS	8
 
 struct buf {
@@ -292,9 +294,13 @@ static void make_arm64(const char *dir, const char *name, bool be,
 	free_buf(&out);
 }
 
-/* ppc64, 2 CPUs, either byte order: pc is pr_reg[32], nip. */
-static void make_ppc64(const char *dir, const char *name, bool be,
-		       const char *info)
+/*
+ * 2 CPUs of a machine whose elf_prstatus is SIZE bytes with the pc at
+ * pr_reg[PC_REG], either byte order: ppc64 (nip) and mips64 (cp0_epc).
+ */
+static void make_2cpu(const char *dir, const char *name, bool be,
+		      uint16_t machine, size_t size, unsigned int pc_reg,
+		      const char *info)
 {
 	static const struct cpu cpus[] = {
 		{ 153, 0xc000000000001234ULL },
@@ -302,11 +308,11 @@ static void make_ppc64(const char *dir, const char *name, bool be,
 	};
 	struct buf seg = { .be = be }, out = { 0 };
 
-	add_prstatus(&seg, PPC64_PRSTATUS, PPC64_NIP, &cpus[0]);
-	add_prstatus(&seg, PPC64_PRSTATUS, PPC64_NIP, &cpus[1]);
+	add_prstatus(&seg, size, pc_reg, &cpus[0]);
+	add_prstatus(&seg, size, pc_reg, &cpus[1]);
 	if (info)
 		add_vmcoreinfo(&seg, info);
-	assemble(&out, be, EM_PPC64, &seg, 1, 1);
+	assemble(&out, be, machine, &seg, 1, 1);
 	write_file(dir, name, out.p, out.len);
 	free_buf(&seg);
 	free_buf(&out);
@@ -451,9 +457,12 @@ int main(int argc, char **argv)
 	make_arm64(dir, "aarch64-2cpu.core", false, "OSRELEASE=7.3.4\n");
 	make_arm64(dir, "aarch64be-2cpu.core", true,
 		   "OSRELEASE=7.3.4-be\nCRASHTIME=1763700002\n");
-	make_ppc64(dir, "ppc64be-2cpu.core", true, NULL);
-	make_ppc64(dir, "ppc64le-2cpu.core", false,
-		   "OSRELEASE=7.3.4-psh-base\nCRASHTIME=1763700003\n");
+	make_2cpu(dir, "ppc64be-2cpu.core", true, EM_PPC64, PPC64_PRSTATUS,
+		  PPC64_NIP, NULL);
+	make_2cpu(dir, "ppc64le-2cpu.core", false, EM_PPC64, PPC64_PRSTATUS,
+		  PPC64_NIP, "OSRELEASE=7.3.4-psh-base\nCRASHTIME=1763700003\n");
+	make_2cpu(dir, "mips64el-2cpu.core", false, EM_MIPS, MIPS64_PRSTATUS,
+		  MIPS64_EPC, "OSRELEASE=7.3.4-psh-capture\n");
 	make_other(dir, "riscv-1cpu.core", false, EM_RISCV, true);
 	make_sparse(dir);
 	make_empty_notes(dir);

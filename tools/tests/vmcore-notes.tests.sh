@@ -131,6 +131,20 @@ t_vn_ppc64le()
 	EOF
 }
 
+t_vn_mips64el()
+{
+	DESC="little-endian mips64 header: pc from pr_reg[34] (cp0_epc)"
+	vn_expect_ok mips64el-2cpu.core <<-EOF
+	class=ELF64
+	machine=mips
+	prstatus_count=2
+	prstatus index=0 pid=153 pc=0xc000000000001234
+	prstatus index=1 pid=0 pc=0xc0000000000a5678
+	vmcoreinfo=yes
+	osrelease=7.3.4-psh-capture
+	EOF
+}
+
 t_vn_other_machine()
 {
 	DESC="unlisted machine (riscv): machine=e_machine=243, pc=unknown"
@@ -331,6 +345,7 @@ else
 	add_test t_vn_big_endian
 	add_test t_vn_ppc64
 	add_test t_vn_ppc64le
+	add_test t_vn_mips64el
 	add_test t_vn_other_machine
 	add_test t_vn_sparse
 	add_test t_vn_empty_segment

@@ -49,7 +49,7 @@ scenario() {
 		[cmdline]= [capture_append]= [setup]= [expect]=vmcore
 		[timeout]=150 [suite]=check [fails_with]= [lists]= [console_has]=
 		[needs]= [pvpanic]= [init_cpu]= [stop]= [notes]= [console_lacks]=
-		[reboot_cpu]= [hotplug_ops]= [threads]=)
+		[reboot_cpu]= [hotplug_ops]= [threads]= [tcg]=)
 	for kv in "$@"; do
 		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
@@ -216,6 +216,7 @@ boot_one() {
 		. "$psh_harness/arch/$arch.sh"
 		[ "$trigger" != kexec ] || cmdline+=" ${guest_kexec_append:-}"
 		[ -z "$threads" ] || export PSH_PPC_SMT_THREADS=$threads
+		[ -z "$tcg" ] || export PSH_TCG_THREAD=$tcg
 		rc=0
 		extra=()
 		[ -z "$pvpanic" ] || extra=(--pvpanic --qmp "$dir/qmp.sock")

@@ -6,7 +6,9 @@
 #   scenario NAME key=value...
 #
 # Keys (default in brackets):
-#   arch=x86_64|arm64|all   [all]   all = one scenario per arch
+#   arch=x86_64|arm64|all|ppc64le|mips64el  [all]
+#                                   all = one scenario per arch of
+#                                   x86_64 and arm64
 #   vcpus=N                 [4]
 #   cpu=N|each              [0]     CPU the trigger runs on; each = one
 #                                   scenario per CPU, named NAME.cpuN
@@ -67,6 +69,10 @@
 #   console_lacks=ERE       []      no console line may match
 #   needs=series            []      skipped (reported ok # SKIP) on the
 #                                   base kernel, which lacks the feature
+#   threads=T               []      ppc64le: T SMT threads per core
+#                                   (PSH_PPC_SMT_THREADS)
+#   tcg=single|multi        []      QEMU TCG threading (PSH_TCG_THREAD);
+#                                   unset: QEMU's default (multi)
 #   timeout=S               [150]
 #   suite=NAME              [check] which make target runs it (check, full)
 #
@@ -220,9 +226,19 @@ scenario ipi-wait arch=arm64 init_cpu=0 trigger=none crash=no cmdline=panic=-1 \
 # unpacked in the cache by harness/qemu-ppc.sh).  Opt-in: suite full, and
 # arch=all stays x86_64 and arm64; harness/run.sh [--variant base] 'ppc64le.*'.
 # kdump through sysrq-c from each of 4 CPUs.  No SMT threads by default:
-# QEMU 10.0.2 deadlocks in the crash IPI with them (see arch/ppc64le.sh);
+# QEMU 10.0.2 deadlocks in the crash IPI with them on more than 2 vCPUs
+# (see arch/ppc64le.sh; kdump-smt-ppc below runs on 2);
 # PSH_PPC_SMT_THREADS=4 runs the same lines on one core of 4 threads.
 scenario kdump-sysrq-ppc arch=ppc64le suite=full cpu=each timeout=240
+# kdump on SMT threads: one core of 2 threads, sysrq-c on each.  Two vCPUs
+# cannot close the MTTCG deadlock above (it takes a third vCPU in an
+# exclusive section); 2 cores of 2 threads hung in 2 of 4 tries.
+scenario kdump-smt-ppc arch=ppc64le suite=full cpu=each vcpus=2 threads=2 timeout=240
+# The same after SMT off (thread 1 offline in RTAS stop-self): as in
+# kdump-offline-ppc below, the crash IPI resets the offline thread too and
+# it leaves a note, so notes=2 for 1 online CPU.
+scenario kdump-smt-off-ppc arch=ppc64le suite=full cpu=0 vcpus=2 threads=2 timeout=240 notes=2 \
+	"setup=echo off >/sys/devices/system/cpu/smt/control && test \$(cat /sys/devices/system/cpu/online) = 0"
 # CPUs 1 and 3 offline (in RTAS stop-self) at the panic still leave a note
 # each, with their pc in RTAS: the crash IPI, H_SIGNAL_SYS_RESET to all
 # other CPUs, resets them too and they save their state (base kernel,
@@ -249,9 +265,9 @@ scenario kexec-hotplug-ppc arch=ppc64le suite=full crash=no trigger=kexec expect
 # --- mips64el (issue 5; suite full) ----------------------------------------
 # QEMU -M malta -cpu I6400, 4 VPs in CPS (harness/arch/mips64el.sh).  No
 # Debian userland runs on MIPS64 R6: the guest agent is the nolibc
-# tools/mips-kexec-init, which does kexec -e alone (kexec_load() of the
-# same vmlinux and initrd, the command line written into the image's
-# arcs_cmdline) and runs "echo V >FILE" setups itself.  Opt-in like
+# tools/mips-kexec-init, which does kexec -e (kexec_load() of the same
+# vmlinux and initrd, the command line written into the image's
+# arcs_cmdline) and sysrq kdump, and runs "echo V >FILE" setups itself.  Opt-in like
 # ppc64le: harness/run.sh [--variant base] 'mips64el.*'.
 scenario kexec-reboot arch=mips64el suite=full crash=no trigger=kexec expect=kexec timeout=300
 # kdump: sysrq-c on each CPU; the capture kernel is a build of its own,

@@ -20,7 +20,9 @@ qemu_machine=(-M pseries,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-
 # deadlocks in the crash IPI, H_SIGNAL_SYS_RESET to all other CPUs: the
 # hcall waits in run_on_cpu() for a vCPU that waits in cpu_exec_start()
 # for another vCPU's exclusive section (cpu_exec_step_atomic), which waits
-# for the hcall's vCPU (gdb, SMT4).  5 of the 6 SMT kdumps tried hung so.
+# for the hcall's vCPU (gdb, SMT4).  5 of the 6 SMT kdumps tried hung so;
+# that cycle needs 3 vCPUs, and on 2 (one core of 2 threads, scenario
+# kdump-smt-ppc) kdump with threads passes.
 # PSH_PPC_SMT_THREADS=4 gives threads (e.g. for kexec -e scenarios).
 qemu_smt_threads=${PSH_PPC_SMT_THREADS:-1}
 qemu_disk_dev=virtio-blk-pci

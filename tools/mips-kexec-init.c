@@ -696,7 +696,7 @@ static int read_iomem(struct range *ram, int *nr_ram, struct range *crash)
 		if (next)
 			*next++ = '\0';
 		name = strstr(line, " : ");
-		if (!name)
+		if (!name || !strchr(line, '-'))
 			continue;
 		lo = strtoul(line, NULL, 16);	/* skips the indent */
 		hi = strtoul(strchr(line, '-') + 1, NULL, 16) + 1;

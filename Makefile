@@ -8,7 +8,7 @@ ARCH ?= x86_64
 VARIANT ?= series
 H := harness
 
-.PHONY: demo check check-full lint cross bench tree reset-tree export build run deps unit help
+.PHONY: demo check check-full lint send-dry-run cross bench tree reset-tree export build run deps unit help
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -25,9 +25,16 @@ check:
 check-full:
 	@$(H)/check.sh --suite full
 
-## lint        checkpatch --strict, git am and a build at every patch
+## lint        each posting on its own base: git am, checkpatch --strict (with
+##             and without the tree) and an x86_64 build at every patch, then
+##             the whole stack; SERIES=NAME judges one posting
 lint:
-	@$(H)/lint.sh
+	@$(H)/deps.sh && $(H)/lint.sh $(SERIES)
+
+## send-dry-run  git send-email --dry-run on each posting (SERIES=NAME: one):
+##             the recipients each patch would go to
+send-dry-run:
+	@$(H)/send.sh $(SERIES)
 
 ## cross       compile the touched files for the arches QEMU does not boot (W=1);
 ##             T='NAME...' picks targets (harness/cross.sh --list); T=loongarch
@@ -39,19 +46,20 @@ cross:
 bench:
 	@$(H)/deps.sh && $(H)/tree.sh init && $(H)/bench.sh $(BENCH_ARGS)
 
-## tree        create the kernel work tree (base + patches/) in the cache
+## tree        create the kernel work tree (base + the postings) in the cache
 tree:
 	@$(H)/deps.sh && $(H)/tree.sh init
 
-## reset-tree  recreate the work tree's series branch from patches/
+## reset-tree  recreate the work tree's stack from patches/ (P=NAME: that
+##             posting and the ones after it)
 reset-tree:
-	@$(H)/tree.sh reset
+	@$(H)/tree.sh reset $(P)
 
-## export      write the work tree's commits back to patches/
+## export      write the work tree's postings back to patches/ (P=NAME: one)
 export:
-	@$(H)/tree.sh export
+	@$(H)/tree.sh export $(P)
 
-## build       build one kernel (ARCH=x86_64|arm64 VARIANT=series|base)
+## build       build one kernel (ARCH=x86_64|arm64 VARIANT=series|base|POSTING)
 build:
 	@$(H)/deps.sh && $(H)/tree.sh init && $(H)/build.sh $(ARCH) $(VARIANT)
 

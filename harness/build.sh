@@ -7,11 +7,14 @@
 #            cross-compiled with Debian's aarch64, powerpc64le and
 #            mips64el gcc; the ppc64le and mips64el image is the ELF
 #            vmlinux, which QEMU pseries and malta load as it is)
-#   VARIANT  base   | series | capture
+#   VARIANT  base   | series | capture | POSTING
 #
 # Sources: base = $psh_cache/linux-base (the pinned base, never patched);
 #          series = $PSH_KSRC if set, else $psh_cache/linux (base + patches/);
 #          lint = $psh_cache/linux-lint (lint.sh's scratch tree);
+#          POSTING (a name of patches/postings) = the stack up to and
+#          including that posting (tree.sh worktree), e.g. "fixes" for
+#          the standalone fixes alone;
 #          capture = the base again, for an arch whose kdump capture kernel
 #          must be linked inside crashkernel= (mips64el: not relocatable),
 #          with kconfig/ARCH-capture.config on top; base and series runs
@@ -32,7 +35,10 @@ base) src=$psh_cache/linux-base ;;
 series) src=${PSH_KSRC:-$psh_cache/linux} ;;
 lint) src=$psh_cache/linux-lint ;;
 capture) src=$psh_cache/linux-base ;;
-*) die "unknown VARIANT '$variant' (want base, series or capture)" ;;
+*)
+	"$psh_harness/tree.sh" postings | grep -qx "$variant" ||
+		die "unknown VARIANT '$variant' (want base, series, capture or a posting: $("$psh_harness/tree.sh" postings | tr '\n' ' '))"
+	src=$("$psh_harness/tree.sh" worktree "$variant") ;;
 esac
 [ -f "$src/Makefile" ] || die "no kernel tree at $src: run 'make tree' first"
 

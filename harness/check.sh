@@ -53,7 +53,7 @@ subsuite() {
 
 echo "KTAP version 1"
 echo "1..2"
-subsuite host-tools make -s -C "$psh_root/tools" check
+subsuite host-tools make -s -C "$psh_root/tools" O="$psh_cache/tools/host" check
 subsuite scenarios "$psh_harness/run.sh" --suite "$suite"
 echo "$total_pass passed, $total_fail failed"
 exit "$bad"

@@ -13,6 +13,7 @@ needs="
 gcc gcc
 make make
 git git
+/usr/lib/git-core/git-send-email git-email
 perl perl
 flex flex
 bison bison

@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lint.sh [--no-build] [--from N]: judge every patch of patches/series on
-# its own, as
-# a maintainer would: scripts/checkpatch.pl --strict is clean, it applies
-# with `git am` on the base plus the patches before it, and the x86_64 tree
-# builds at that patch (bisectability; incremental builds in a scratch
-# worktree, $psh_cache/linux-lint).  KTAP, one test per patch; the last line
-# is "N passed, N failed".  --from N only applies patches 1..N-1 (reported
-# "# SKIP"), to re-judge the newest patches without the hour-long full run.
+# lint.sh [--no-build] [--from N] [POSTING...]: judge every patch of every
+# posting (patches/postings) on the posting's own base, as its maintainer
+# would apply it: the pinned base plus the postings it needs, nothing
+# else.  A patch passes when it applies with `git am` there (after the
+# patches before it, for a posting with a cover letter; alone, for a
+# posting of standalone patches), scripts/checkpatch.pl --strict is clean
+# with the tree and with --no-tree, and the x86_64 test kernel builds at
+# that patch (bisectability; incremental builds in a scratch worktree,
+# $psh_cache/linux-lint).  Without POSTING the whole stack is judged
+# last, as one test: it applies in stack order and builds at its top.
+#
+# KTAP, one test per patch ("POSTING/FILE"); the last line is
+# "N passed, N failed".  --from N judges only patches N.. of each posting
+# named (the ones before are applied, reported "# SKIP").
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-build=1 from=1
+build=1 from=1 want=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-build) build=0 ;;
 	--from) from=${2:?--from needs a patch number}; shift ;;
-	*) die "lint.sh: unknown option $1 (want --no-build or --from N)" ;;
+	-*) die "lint.sh: unknown option $1 (want --no-build, --from N or posting names)" ;;
+	*) want+=("$1") ;;
 	esac
 	shift
 done
@@ -26,58 +33,117 @@ tree=$psh_cache/linux
 lint=$psh_cache/linux-lint
 
 "$psh_harness/tree.sh" init >&2 || exit 1
-mapfile -t list < <(grep -v '^\(#\|$\)' "$patches/series" 2>/dev/null)
+mapfile -t postings < <("$psh_harness/tree.sh" postings)
+[ "${#want[@]}" -gt 0 ] || want=("${postings[@]}")
+for p in "${want[@]}"; do
+	[[ " ${postings[*]} " == *" $p "* ]] ||
+		die "no posting '$p' (patches/postings: ${postings[*]})"
+done
+list() { grep -v '^\(#\|$\)' "$patches/$1/series" 2>/dev/null; }
+kind() { awk -v n="$1" '$1 == n {print $2}' "$patches/postings"; }
+
+total=0
+for p in "${want[@]}"; do total=$((total + $(list "$p" | wc -l))); done
+stack=0
+[ "${#want[@]}" = "${#postings[@]}" ] && [ "$from" = 1 ] && stack=1 && total=$((total + 1))
 
 echo "KTAP version 1"
-echo "1..${#list[@]}"
-if [ "${#list[@]}" = 0 ]; then
-	echo "# patches/series lists no patches yet"
-	echo "0 passed, 0 failed"
-	exit 0
-fi
+echo "1..$total"
 
-# A scratch worktree at the base; every run starts from there.
+# A scratch worktree; every posting starts from its own base there.
 if [ ! -d "$lint/.git" ] && [ ! -f "$lint/.git" ]; then
 	git -C "$tree" worktree prune
 	git -C "$tree" worktree add -q --detach "$lint" psh-base >&2 || exit 1
 fi
-git -C "$lint" am --abort >/dev/null 2>&1
-git -C "$lint" checkout -q --detach psh-base && git -C "$lint" reset -q --hard ||
-	exit 1
-
-passed=0 failed=0 n=0 applied=1
-for p in "${list[@]}"; do
-	n=$((n + 1))
-	why=()
-	if [ "$applied" = 1 ] && ! git -C "$lint" am -q --keep-cr "$patches/$p" >"$lint.am.log" 2>&1; then
-		why+=("git am failed: $(head -n 3 "$lint.am.log" | tr '\n' ' ')")
-		git -C "$lint" am --abort >/dev/null 2>&1
-		applied=0
-	elif [ "$applied" = 0 ]; then
-		why+=("not tried: an earlier patch did not apply")
-	fi
-	if [ "$n" -lt "$from" ] && [ "${#why[@]}" = 0 ]; then
-		echo "ok $n $p # SKIP applied only (--from $from)"
-		passed=$((passed + 1))
-		continue
-	fi
+L() { git -C "$lint" "$@"; }
+# to_base POSTING: the pinned base plus what POSTING needs.
+to_base() {
+	local n f
+	L am --abort >/dev/null 2>&1
+	L checkout -q --detach psh-base && L reset -q --hard || return 1
+	for n in $("$psh_harness/tree.sh" needs "$1"); do
+		for f in $(list "$n"); do
+			L am -q --keep-cr "$patches/$n/$f" >"$lint.am.log" 2>&1 || {
+				echo "# $1's base: git am $n/$f failed: $(head -n 2 "$lint.am.log" | tr '\n' ' ')"
+				L am --abort >/dev/null 2>&1
+				return 1
+			}
+		done
+	done
+}
+checkpatch() {
 	# /usr/bin first: checkpatch's spdxcheck.py needs Debian's python3
 	# with python3-ply and python3-git, not another python3 on PATH.
-	cp=$( (cd "$lint" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict \
-		--terse --no-summary "$patches/$p") 2>&1)
-	[ -z "$cp" ] || why+=("checkpatch --strict:" "$cp")
-	if [ "$build" = 1 ] && [ "$applied" = 1 ]; then
-		"$psh_harness/build.sh" x86_64 lint >"$lint.build.log" 2>&1 ||
-			why+=("x86_64 build failed at this patch:" "$(grep -m 10 -E 'error|Error' "$lint.build.log")")
-	fi
-	if [ "${#why[@]}" = 0 ]; then
-		echo "ok $n $p"
+	(cd "$lint" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict \
+		--terse --no-summary "$@") 2>&1
+}
+
+passed=0 failed=0 n=0
+result() { # NAME WHY...
+	local name=$1
+	shift
+	if [ $# = 0 ]; then
+		echo "ok $n $name"
 		passed=$((passed + 1))
 	else
-		echo "not ok $n $p"
-		printf '%s\n' "${why[@]}" | sed 's/^/# /'
+		echo "not ok $n $name"
+		printf '%s\n' "$@" | sed 's/^/# /'
 		failed=$((failed + 1))
 	fi
+}
+
+for p in "${want[@]}"; do
+	k=$(kind "$p") i=0 applied=1
+	base_ok=1
+	to_base "$p" || base_ok=0
+	for f in $(list "$p"); do
+		n=$((n + 1)) i=$((i + 1))
+		why=()
+		# A standalone patch is judged on the posting's base alone.
+		[ "$k" = single ] && [ "$i" -gt 1 ] && { to_base "$p" >/dev/null || base_ok=0; applied=1; }
+		if [ "$base_ok" = 0 ]; then
+			why+=("not tried: the posting's base (its needs) did not apply")
+			applied=0
+		elif [ "$applied" = 1 ] && ! L am -q --keep-cr "$patches/$p/$f" >"$lint.am.log" 2>&1; then
+			why+=("git am failed: $(head -n 3 "$lint.am.log" | tr '\n' ' ')")
+			L am --abort >/dev/null 2>&1
+			applied=0
+		elif [ "$applied" = 0 ]; then
+			why+=("not tried: an earlier patch did not apply")
+		fi
+		if [ "$i" -lt "$from" ] && [ "${#why[@]}" = 0 ]; then
+			echo "ok $n $p/$f # SKIP applied only (--from $from)"
+			passed=$((passed + 1))
+			continue
+		fi
+		cp=$(checkpatch "$patches/$p/$f")
+		[ -z "$cp" ] || why+=("checkpatch --strict:" "$cp")
+		cp=$(checkpatch --no-tree "$patches/$p/$f")
+		[ -z "$cp" ] || why+=("checkpatch --strict --no-tree:" "$cp")
+		if [ "$build" = 1 ] && [ "$applied" = 1 ]; then
+			"$psh_harness/build.sh" x86_64 lint >"$lint.build.log" 2>&1 ||
+				why+=("x86_64 build failed at this patch:" "$(grep -m 10 -E 'error|Error' "$lint.build.log")")
+		fi
+		result "$p/$f" "${why[@]}"
+	done
 done
+
+if [ "$stack" = 1 ]; then
+	n=$((n + 1))
+	why=()
+	L am --abort >/dev/null 2>&1
+	L checkout -q --detach psh-base && L reset -q --hard
+	while read -r f; do
+		L am -q --keep-cr "$patches/$f" >"$lint.am.log" 2>&1 && continue
+		why+=("git am $f failed: $(head -n 3 "$lint.am.log" | tr '\n' ' ')")
+		L am --abort >/dev/null 2>&1
+		break
+	done < <(grep -v '^\(#\|$\)' "$patches/series")
+	if [ "${#why[@]}" = 0 ] && [ "$build" = 1 ]; then
+		"$psh_harness/build.sh" x86_64 lint >"$lint.build.log" 2>&1 ||
+			why+=("x86_64 build failed at the top of the stack:" "$(grep -m 10 -E 'error|Error' "$lint.build.log")")
+	fi
+	result "stack (patches/series, $(grep -cv '^\(#\|$\)' "$patches/series") patches)" "${why[@]}"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

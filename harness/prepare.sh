@@ -14,6 +14,9 @@ kbuild=$psh_cache/build/$arch-$variant
 tools=$psh_cache/tools/$arch
 initramfs=$psh_cache/initramfs/$arch-$variant
 
+# The host tools: stamp (qemu.sh's console timestamps) and vmcore-notes
+# (run.sh decodes kdump results with it).
+make -s -C "$psh_root/tools" O="$psh_cache/tools/host" >&2
 [ "${PSH_NO_BUILD:-0}" = 1 ] && [ -f "$kbuild/IMAGE" ] ||
 	"$psh_harness/build.sh" "$arch" "$variant" >&2
 if [ "$arch" = mips64el ]; then
@@ -22,8 +25,6 @@ if [ "$arch" = mips64el ]; then
 	make -s -C "$kbuild" ARCH=mips headers >&2
 	make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" \
 		NOLIBC="$kbuild/source/tools/include/nolibc" UAPI="$kbuild/usr/include" >&2
-	# Its kdump results are decoded on the host (run.sh).
-	make -s -C "$psh_root/tools" O="$psh_cache/tools/host" >&2
 else
 	make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" >&2
 fi

@@ -53,8 +53,9 @@ done
 # An arch whose QEMU is not the host's names the script that provides it.
 [ -z "${qemu_provide:-}" ] || "$psh_harness/$qemu_provide" >&2
 need_cmd "$qemu_bin" "$qemu_pkg"
-stamp=$psh_root/tools/build/host/stamp
-[ -x "$stamp" ] || die "$stamp missing: run 'make -C tools'"
+stamp=$psh_cache/tools/host/stamp
+[ -x "$stamp" ] || make -s -C "$psh_root/tools" O="$psh_cache/tools/host" >&2 ||
+	die "building the host tools (make -C tools) failed"
 
 # kvm_works: boot KERNEL under KVM without an initrd; it must reach its
 # banner ("Linux version") within 20 s.  Cached per host kernel and QEMU.

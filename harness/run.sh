@@ -4,7 +4,9 @@
 # run.sh [options] [TEST...]: run scenarios (harness/scenarios.sh) in QEMU
 # and report in KTAP.
 #
-#   --variant base|series   kernel to boot (default series)
+#   --variant V             kernel to boot: series (default; the whole
+#                           stack), base, or a posting of patches/postings
+#                           (the stack up to and including it)
 #   --suite check|full|all  which scenarios (default check); ignored when
 #                           TESTs are named
 #   --out DIR               where logs go (default out/VARIANT)
@@ -40,6 +42,36 @@ while [ $# -gt 0 ]; do
 done
 out=${out:-$psh_root/out/$variant}
 
+# The postings the variant's kernel carries: none for base, all for
+# series (and PSH_KSRC), the stack up to the named one for a posting.
+mapfile -t all_postings < <("$psh_harness/tree.sh" postings)
+case "$variant" in
+base | capture) have_postings=() ;;
+series) have_postings=("${all_postings[@]}") ;;
+*)
+	have_postings=()
+	for p in "${all_postings[@]}"; do
+		have_postings+=("$p")
+		[ "$p" = "$variant" ] && break
+	done
+	[ "${have_postings[-1]}" = "$variant" ] ||
+		die "unknown --variant '$variant' (want base, series or a posting: ${all_postings[*]})" ;;
+esac
+# variant_lacks NEEDS: print what of NEEDS (comma-separated postings, or
+# "series" for all of them) the variant lacks; exit 1 if anything.
+variant_lacks() {
+	local want=() w h missing=()
+	[ -n "$1" ] || return 0
+	if [ "$1" = series ]; then want=("${all_postings[@]}"); else IFS=, read -ra want <<<"$1"; fi
+	for w in "${want[@]}"; do
+		for h in "${have_postings[@]}"; do [ "$h" = "$w" ] && continue 2; done
+		missing+=("$w")
+	done
+	[ "${#missing[@]}" = 0 ] && return 0
+	echo "${missing[*]}"
+	return 1
+}
+
 # --- Load the scenario table --------------------------------------------
 tests=() params=()
 scenario() {
@@ -54,6 +86,11 @@ scenario() {
 		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
 		p[${kv%%=*}]=${kv#*=}
+	done
+	local w
+	[ "${p[needs]}" = series ] || for w in ${p[needs]//,/ }; do
+		[[ " ${all_postings[*]} " == *" $w "* ]] ||
+			die "scenario $name: needs=$w is no posting (patches/postings: ${all_postings[*]})"
 	done
 	arches=${p[arch]}
 	[ "$arches" = all ] && arches="x86_64 arm64"
@@ -133,8 +170,8 @@ run_one() {
 	local i=$1 n=$2 t=${tests[$1]} dir needs
 	dir=$out/$t
 	needs=$(sed -n 's/^needs=//p' <<<"${params[$i]}")
-	if [ "$needs" = series ] && [ "$variant" = base ]; then
-		echo "ok $n $t # SKIP needs the series (the base kernel lacks it)"
+	if ! lacking=$(variant_lacks "$needs"); then
+		echo "ok $n $t # SKIP needs $lacking (the $variant kernel lacks it)"
 		return 0
 	fi
 	boot_one "$i"

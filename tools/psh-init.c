@@ -1294,6 +1294,14 @@ static void first_kernel(const struct psh_conf *conf)
 			say("FAIL step=setup rc=%d", rc);
 			return;
 		}
+		/*
+		 * The setup may have taken CPUs offline or brought them
+		 * online: the marker names the CPUs online when the scenario
+		 * is armed, which is what the judge expects notes for.
+		 */
+		if (read_line_file(ONLINE_CPUS_PATH, online, sizeof(online)))
+			strcpy(online, "unknown");
+		say("online cpus after setup: %s", online);
 	}
 	write_marker(conf, online);
 	trigger_and_wait(conf);

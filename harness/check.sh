@@ -15,14 +15,7 @@ suite=check
 "$psh_harness/tree.sh" init || exit 1
 # CI tests patches/, whatever a cached work tree holds; a developer's work
 # tree is tested as it is, with a warning when it differs from patches/.
-if [ -z "${PSH_KSRC:-}" ] && ! "$psh_harness/tree.sh" matches; then
-	if [ "${CI:-}" = true ]; then
-		log "work tree differs from patches/: re-applying patches/ (CI)"
-		"$psh_harness/tree.sh" reset || exit 1
-	else
-		log "warning: the work tree differs from patches/; testing the work tree (make export, or make reset-tree)"
-	fi
-fi
+"$psh_harness/tree.sh" sync || exit 1
 
 total_pass=0 total_fail=0 n=0 bad=0
 # subsuite NAME CMD...: run CMD, indent its KTAP, add up its closing line.

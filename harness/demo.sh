@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # demo.sh [ARCH [VARIANT]]: the main job in one command.  Builds the kernel
-# (series by default), boots it in QEMU, loads a crash kernel, panics it
-# with sysrq-c on CPU 1, lets the capture kernel save the vmcore, and
-# summarises what the vmcore holds.
+# (series by default) and everything the guest needs, boots it in QEMU,
+# loads a crash kernel, panics it with sysrq-c on CPU 1, lets the capture
+# kernel save the vmcore, and summarises what the vmcore holds.  A step
+# that fails stops the demo with one line saying which.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -12,14 +13,21 @@ arch=${1:-x86_64} variant=${2:-series}
 test=$arch.kdump-sysrq.cpu1
 out=$psh_root/out/demo
 
-"$psh_harness/deps.sh"
-"$psh_harness/tree.sh" init
+"$psh_harness/deps.sh" || die "demo: installing the host packages failed (see above)"
+"$psh_harness/tree.sh" init || die "demo: setting up the kernel work tree failed (see above)"
+# As make check does: CI tests patches/, a developer's tree is used as is.
+"$psh_harness/tree.sh" sync || die "demo: re-applying patches/ failed (see above)"
 log "running $test on the $variant kernel (logs in $out/$test)"
 rc=0
 PSH_KEEP_VMCORE=1 "$psh_harness/run.sh" --variant "$variant" --out "$out" "$test" || rc=$?
 
 dir=$out/$test
 fact() { sed -n "s/^$1=//p" "$dir/facts.txt" 2>/dev/null; }
+if [ "$rc" != 0 ] || [ ! -f "$dir/facts.txt" ]; then
+	why=$(grep -m1 '^# FAIL' "$dir/judge.txt" 2>/dev/null | sed 's/^# FAIL [^ ]*: //') ||
+		why="it stopped before a guest was judged (the psh: error above says where)"
+	die "demo: $test failed: ${why:-see $dir/judge.txt} (logs in $dir)"
+fi
 echo
 echo "kdump demo: $arch, $variant kernel, $(sed -n 's/^vcpus=//p' "$dir/scenario.env") vCPUs, sysrq-c on CPU 1"
 echo "  panic to capture kernel:   $(fact handoff_s) s (host clock, QEMU TCG)"
@@ -28,4 +36,3 @@ echo "  CPUs online at the panic:  $(fact cpus_online)"
 echo "  CPUs with saved registers: $(fact prstatus_notes) (NT_PRSTATUS notes)"
 echo "  panic line in vmcore dmesg: $(grep -m1 -o 'Kernel panic - not syncing.*' \
 	"$dir/results/dmesg.txt" 2>/dev/null || echo '(none)')"
-exit "$rc"

@@ -71,11 +71,20 @@ to_base() {
 		done
 	done
 }
+# checkpatch [--no-tree] PATCH: --strict, in the tree, or with --no-tree
+# from a directory outside any git repository, as a maintainer reading
+# the mail would run it: there a commit cited by a bare hash is an ERROR
+# (in a tree that lacks the commit, checkpatch cannot look it up and
+# stays silent).
+nogit=$psh_cache/lint-nogit
+mkdir -p "$nogit"
 checkpatch() {
+	local dir=$lint env=()
+	[ "$1" = --no-tree ] && dir=$nogit env=(GIT_DIR=/nonexistent)
 	# /usr/bin first: checkpatch's spdxcheck.py needs Debian's python3
 	# with python3-ply and python3-git, not another python3 on PATH.
-	(cd "$lint" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict \
-		--terse --no-summary "$@") 2>&1
+	(cd "$dir" && env PATH=/usr/bin:$PATH "${env[@]}" "$lint/scripts/checkpatch.pl" \
+		--strict --terse --no-summary "$@") 2>&1
 }
 
 passed=0 failed=0 n=0

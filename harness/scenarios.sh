@@ -287,7 +287,6 @@ scenario kdump-sysrq arch=mips64el suite=full cpu=each timeout=300
 # base as on the series ("rcu: Offline CPU 3 blocking current GP"; the
 # dying VP keeps taking interrupts after cps_cpu_disable() and never
 # reaches play_dead()): 8 of 10 tries with multi-threaded TCG, 3 of 9
-# with single-threaded TCG, which it therefore uses.  README, "mips64el
-# guests".
+# with single-threaded TCG, which it therefore uses.  docs/guests-mips64el.md.
 scenario kexec-offline arch=mips64el suite=mips-offline crash=no trigger=kexec expect=kexec timeout=300 \
 	tcg=single "setup=echo 0 >$cpu3"

@@ -30,6 +30,9 @@
 #   worktree P  print the path of a worktree at the top of posting P (the
 #             stack up to and including P), created or moved there first;
 #             build.sh uses it for VARIANT=P.
+#   sync      make the work tree hold patches/ before a test: with CI=true
+#             a tree that differs is reset to patches/; otherwise it is
+#             tested as it is, with a warning.  Nothing with PSH_KSRC.
 #   postings  print the posting names in stack order.
 #   needs P   print P's prerequisites, transitively, in stack order.
 set -euo pipefail
@@ -43,7 +46,7 @@ base_ident=(GIT_AUTHOR_NAME="Debian linux-source-7.3"
 	GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org"
 	GIT_COMMITTER_NAME="psh harness" GIT_COMMITTER_EMAIL="psh@localhost"
 	GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z)
-# On the kdump path: every patch gets the kexec list (README, "Postings").
+# On the kdump path: every patch gets the kexec list (README, "Working on the series").
 kexec_list=kexec@lists.infradead.org
 
 g() { git -C "$tree" "$@"; }
@@ -341,13 +344,25 @@ worktree() {
 	echo "$wt"
 }
 
+sync() {
+	[ -z "${PSH_KSRC:-}" ] || return 0
+	matches && return 0
+	if [ "${CI:-}" = true ]; then
+		log "work tree differs from patches/: re-applying patches/ (CI)"
+		reset
+	else
+		log "warning: the work tree differs from patches/; testing the work tree (make export, or make reset-tree)"
+	fi
+}
+
 case "${1:-}" in
 init) init ;;
+sync) sync ;;
 matches) matches ;;
 reset) reset "${2:-}" ;;
 export) export_series "${2:-}" ;;
 worktree) worktree "${2:?usage: tree.sh worktree POSTING}" ;;
 postings) printf '%s\n' "${names[@]}" ;;
 needs) needs_closure "${2:?usage: tree.sh needs POSTING}" ;;
-*) die "usage: tree.sh init|reset [P]|matches|export [P]|worktree P|postings|needs P" ;;
+*) die "usage: tree.sh init|sync|reset [P]|matches|export [P]|worktree P|postings|needs P" ;;
 esac

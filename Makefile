@@ -8,7 +8,7 @@ ARCH ?= x86_64
 VARIANT ?= series
 H := harness
 
-.PHONY: demo check check-full lint send-dry-run cross bench tree reset-tree export build run deps unit help
+.PHONY: demo check check-full lint lint-full send-dry-run cross bench tree reset-tree export build run deps unit help
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -31,10 +31,16 @@ check-full:
 lint:
 	@$(H)/deps.sh && $(H)/lint.sh $(SERIES)
 
+## lint-full   at each posting's top, on its own base: kernel-doc, gcc W=1,
+##             sparse and clang 19 on the touched files, x86_64 and arm64,
+##             nothing new over the base (SERIES=NAME: one posting)
+lint-full:
+	@$(H)/deps.sh && $(H)/lint-full.sh $(SERIES)
+
 ## send-dry-run  git send-email --dry-run on each posting (SERIES=NAME: one):
 ##             the recipients each patch would go to
 send-dry-run:
-	@$(H)/send.sh $(SERIES)
+	@$(H)/deps.sh && $(H)/send.sh $(SERIES)
 
 ## cross       compile the touched files for the arches QEMU does not boot (W=1);
 ##             T='NAME...' picks targets (harness/cross.sh --list); T=loongarch

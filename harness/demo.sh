@@ -19,6 +19,7 @@ out=$psh_root/out/demo
 "$psh_harness/tree.sh" sync || die "demo: re-applying patches/ failed (see above)"
 log "running $test on the $variant kernel (logs in $out/$test)"
 rc=0
+rm -rf "${out:?}/$test"	# no verdict of an earlier run can be quoted
 PSH_KEEP_VMCORE=1 "$psh_harness/run.sh" --variant "$variant" --out "$out" "$test" || rc=$?
 
 dir=$out/$test

@@ -19,6 +19,7 @@ flex flex
 bison bison
 bc bc
 ccache ccache
+sparse sparse
 cpio cpio
 xz xz-utils
 gzip gzip

@@ -58,10 +58,11 @@ fi
 L() { git -C "$lint" "$@"; }
 # to_base POSTING: the pinned base plus what POSTING needs.
 to_base() {
-	local n f
+	local n f needs
 	L am --abort >/dev/null 2>&1
 	L checkout -q --detach psh-base && L reset -q --hard || return 1
-	for n in $("$psh_harness/tree.sh" needs "$1"); do
+	needs=$("$psh_harness/tree.sh" needs "$1") || return 1
+	for n in $needs; do
 		for f in $(list "$n"); do
 			L am -q --keep-cr "$patches/$n/$f" >"$lint.am.log" 2>&1 || {
 				echo "# $1's base: git am $n/$f failed: $(head -n 2 "$lint.am.log" | tr '\n' ' ')"

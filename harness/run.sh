@@ -169,8 +169,8 @@ mkcpio() {
 run_one() {
 	local i=$1 n=$2 t=${tests[$1]} dir needs
 	dir=$out/$t
-	needs=$(sed -n 's/^needs=//p' <<<"${params[$i]}")
-	[ "$needs" = "''" ] && needs=	# printf %q of the empty default
+	# params holds printf %q values: decode, do not just cut.
+	eval "$(grep '^needs=' <<<"${params[$i]}")"
 	if ! lacking=$(variant_lacks "$needs"); then
 		echo "ok $n $t # SKIP needs $lacking (the $variant kernel lacks it)"
 		return 0

@@ -60,6 +60,14 @@ while read -r n k nd cc _; do
 	[ "${needs_of[$n]}" = - ] && needs_of[$n]=
 	[ "${cc_of[$n]}" = - ] && cc_of[$n]=
 	case "$k" in cover|single) ;; *) die "patches/postings: $n: kind '$k' is not cover or single" ;; esac
+	# Branch and build-variant names the harness uses already.
+	case "$n" in base|series|series-old|lint|capture|psh-base|*/*)
+		die "patches/postings: '$n' is a name the harness uses: choose another" ;; esac
+	# A posting needs only postings below it in the stack.
+	for x in ${needs_of[$n]}; do
+		[[ " ${names[*]} " == *" $x "* ]] && [ "$x" != "$n" ] ||
+			die "patches/postings: $n needs '$x', which is no posting above it in the file"
+	done
 done <"$patches/postings"
 [ "${#names[@]}" -gt 0 ] || die "patches/postings lists no posting"
 
@@ -91,19 +99,19 @@ needs_closure() {
 }
 posting_patches() {
 	[ -f "$patches/$1/series" ] || return 0
-	grep -v '^\(#\|$\)' "$patches/$1/series"
+	grep -v '^\(#\|$\)' "$patches/$1/series" || true
 }
 
-# apply_posting P: git am P's patches on HEAD and point branch P there.
+# apply_posting P: git am P's patches on HEAD (one git am, so that a
+# failed patch can be fixed and the rest applied with git am --continue)
+# and point branch P there.
 apply_posting() {
-	local p n=0
-	while read -r p; do
-		g am -q --keep-cr "$patches/$1/$p" ||
-			die "git am $1/$p failed: fix it in $tree (git am --show-current-patch), then 'make export'"
-		n=$((n + 1))
-	done < <(posting_patches "$1")
+	local files=() p
+	while read -r p; do files+=("$patches/$1/$p"); done < <(posting_patches "$1")
+	[ "${#files[@]}" = 0 ] || g am -q --keep-cr "${files[@]}" ||
+		die "git am of $1 failed in $tree: fix the patch there (git am --show-current-patch, then git am --continue), or fix patches/$1 and run 'make reset-tree P=$1'"
 	g branch -f "$1" HEAD
-	log "applied $1: $n patches"
+	log "applied $1: ${#files[@]} patches"
 }
 
 # apply_from I: apply postings I.. on HEAD, then "series" = the top.
@@ -131,10 +139,12 @@ init() {
 		env "${base_ident[@]}" git -C "$tmp" commit -q \
 			-m "Linux 7.3.4 (Debian linux-source-7.3 7.3.4-1~bpo13+1)"
 		git -C "$tmp" tag psh-base
+		git -C "$tmp" config rebase.updateRefs true
+		log "base commit $(git -C "$tmp" rev-parse --short psh-base)"
+		# Applied before the tree moves into place: a failed init
+		# leaves no tree that the next one would take as complete.
+		tree=$tmp apply_from 0
 		mv "$tmp" "$tree"
-		log "base commit $(g rev-parse --short psh-base)"
-		g config rebase.updateRefs true
-		apply_from 0
 	fi
 	if [ ! -f "$basetree/Makefile" ]; then
 		rm -rf "$basetree"
@@ -146,6 +156,7 @@ init() {
 reset() {
 	local from=0
 	[ -d "$tree/.git" ] || { init; return; }
+	g am --abort >/dev/null 2>&1 || true
 	[ -z "$(g status --porcelain --untracked-files=no)" ] ||
 		die "$tree has uncommitted changes: commit or stash them first"
 	g config rebase.updateRefs true
@@ -194,9 +205,9 @@ roles() {
 # them for a cover letter); plus the kexec list and the posting's cc.
 recipients() {
 	local to cc
-	to=$(sed -n 's/^to //p' "$@" | sort -u)
+	to=$(sed -n 's/^to //p' "$@" | LC_ALL=C sort -u)
 	cc=$( (sed -n 's/^cc //p' "$@"; echo "$kexec_list"
-		for a in ${cc_of[$posting]}; do echo "$a"; done) | sort -u)
+		for a in ${cc_of[$posting]}; do echo "$a"; done) | LC_ALL=C sort -u)
 	# The synthetic base commit's author is nobody to write to.
 	to=$(grep -v 'debian-kernel@lists.debian.org' <<<"$to" || true)
 	cc=$(grep -v 'debian-kernel@lists.debian.org' <<<"$cc" || true)
@@ -214,19 +225,18 @@ add_headers() {
 	awk -v h="$h" '!done && /^$/ {print h; done=1} {print}' "$f" >"$f.new" && mv "$f.new" "$f"
 }
 
-# keep_prereqs FILE KEEP: format-patch --base names every commit between
-# the base and the posting by its patch id, oldest first (one line per
-# commit of psh-base..PREV); keep the lines of KEEP's commits, the
-# posting's prerequisites, and drop the others.  KEEP: "1"/"0" per commit.
-keep_prereqs() {
-	local have
-	have=$(sed -n '/^base-commit: /,$p' "$1" | grep -c '^prerequisite-patch-id: ' || true)
-	[ "$have" = 0 ] && ! grep -q '^base-commit: ' "$1" && return 0
-	[ "$have" = "$(wc -w <<<"$2")" ] ||
-		die "${1##*/}: $have prerequisite-patch-id lines for $(wc -w <<<"$2") commits below the posting"
-	awk -v keep="$2" 'BEGIN {split(keep, k, " ")}
-		/^base-commit: / {base = 1}
-		base && /^prerequisite-patch-id: / {if (k[++i] != 1) next} {print}' "$1" >"$1.new" &&
+# set_prereqs FILE IDS: the prerequisite-patch-id lines after FILE's
+# base-commit line are IDS, one each.  format-patch --base names every
+# commit between the base and the posting, not only its prerequisites, and
+# git 2.39 computes those ids without the indent heuristic, so they can
+# differ from the id of the patch as posted (git patch-id --stable of the
+# mail, what b4 matches): the ids are computed here instead.
+set_prereqs() {
+	grep -q '^base-commit: ' "$1" || return 0
+	awk -v ids="$2" '/^base-commit: / {print; n = split(ids, id, " ")
+			for (i = 1; i <= n; i++) print "prerequisite-patch-id: " id[i]
+			base = 1; next}
+		base && /^prerequisite-patch-id: / {next} {print}' "$1" >"$1.new" &&
 		mv "$1.new" "$1"
 }
 
@@ -245,18 +255,36 @@ cover_body() {
 		/^$/ && !hdr_done {hdr_done=1}' "$1"
 }
 
+# The pinned identity and settings of every format-patch run, so that an
+# export of unchanged commits gives the same bytes on any machine: no
+# user or system git config, 12-digit index hashes, and the cover letter
+# from the posting's author at its tip's date.
+fp() {
+	env GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 LC_ALL=C \
+		GIT_COMMITTER_NAME="$(g log -1 --format=%an "$tip")" \
+		GIT_COMMITTER_EMAIL="$(g log -1 --format=%ae "$tip")" \
+		git -C "$tree" -c core.abbrev=12 format-patch -q --zero-commit \
+		--subject-prefix="PATCH v2" --base=psh-base "$@"
+}
+
 export_posting() {
-	local posting=$1 dir=$patches/$1 tmp prev tip needed keep c f k=0 date subject body
+	local posting=$1 dir=$patches/$1 tmp prev tip needed c f k=0 date subject body
 	prev=$(prev_tip "$posting") tip=$posting
 	tmp=$(mktemp -d)
-	# Which commits below the posting are its prerequisites: 1 or 0 each.
+	# The posting's prerequisites: every commit of the postings it needs.
 	needed=" $(for n in $(needs_closure "$posting"); do g rev-list "$(prev_tip "$n")..$n"; done | tr '\n' ' ')"
-	# keep_below C: the keep_prereqs list for a patch whose parent is C.
-	keep_below() {
+	# ids_below C: the patch ids of the prerequisites below C, oldest first.
+	ids_below() {
 		g rev-list --reverse "psh-base..$1" | while read -r c; do
-			case "$needed" in *" $c "*) echo 1 ;; *) echo 0 ;; esac
+			case "$needed" in *" $c "*) g show "$c" | git -C "$tree" patch-id --stable | cut -d' ' -f1 ;; esac
 		done | tr '\n' ' '
 	}
+	if [ -z "$(g rev-list "$prev..$tip")" ]; then
+		log "exported $posting: no patches"
+		mkdir -p "$dir" && rm -f "$dir"/[0-9][0-9][0-9][0-9]-*.patch && : >"$dir/series"
+		rm -rf "$tmp"
+		return 0
+	fi
 	if [ "${kind_of[$posting]}" = cover ]; then
 		subject="(cover letter subject: edit patches/$posting/0000-cover-letter.patch)"
 		body="(cover letter text: edit patches/$posting/0000-cover-letter.patch)"
@@ -267,23 +295,17 @@ export_posting() {
 		g config "branch.$posting.description" "$subject
 
 $body"
-		g format-patch -q --zero-commit --cover-letter --cover-from-description=subject \
-			--subject-prefix="PATCH v2" --base=psh-base -o "$tmp" "$prev..$tip"
+		fp --cover-letter --cover-from-description=subject -o "$tmp" "$prev..$tip"
 		date=$(g log -1 --format='%aD' "$tip")
 		sed -i "s/^Date: .*/Date: $date/" "$tmp/0000-cover-letter.patch"
+		set_prereqs "$tmp/0000-cover-letter.patch" "$(ids_below "$prev")"
 	else
 		for c in $(g rev-list --reverse "$prev..$tip"); do
 			k=$((k + 1))
-			g format-patch -q --zero-commit --subject-prefix="PATCH v2" \
-				--start-number="$k" --base=psh-base -o "$tmp" -1 "$c"
+			fp --start-number="$k" -o "$tmp" -1 "$c"
 			# A standalone patch needs none of the ones before it.
-			keep_prereqs "$(ls "$tmp"/"$(printf %04d "$k")"-*.patch)" "$(keep_below "$c^")"
+			set_prereqs "$(ls "$tmp"/"$(printf %04d "$k")"-*.patch)" "$(ids_below "$prev")"
 		done
-	fi
-	if [ "${kind_of[$posting]}" = cover ]; then
-		# The cover letter carries the base; so may the first patch.
-		keep=$(keep_below "$prev")
-		for f in "$tmp"/*.patch; do keep_prereqs "$f" "$keep"; done
 	fi
 	mkdir "$tmp/roles"
 	for f in "$tmp"/*.patch; do
@@ -307,6 +329,10 @@ export_series() {
 	check_stack
 	if [ -n "${1:-}" ]; then
 		export_posting "$1"
+		local i later=()
+		for ((i = $(index_of "$1") + 1; i < ${#names[@]}; i++)); do later+=("${names[$i]}"); done
+		[ "${#later[@]}" = 0 ] ||
+			log "note: the postings after $1 (${later[*]}) were not exported: their prerequisite ids and context may have changed (make export)"
 	else
 		for n in "${names[@]}"; do export_posting "$n"; done
 	fi
@@ -319,6 +345,8 @@ export_series() {
 matches() {
 	local want got p
 	[ -d "$tree/.git" ] || return 1
+	# A tree of the old flat layout has no posting branches.
+	for p in "${names[@]}"; do g rev-parse -q --verify "refs/heads/$p" >/dev/null || return 1; done
 	want=$(grep -v '^\(#\|$\)' "$patches/series" 2>/dev/null | while read -r p; do
 		git -C "$tree" patch-id --stable <"$patches/$p" | cut -d' ' -f1
 	done)

@@ -8,6 +8,9 @@
 #
 #   harness/trixie-cross.sh gcc-loongarch64-linux-gnu loongarch64-linux-gnu-
 #
+# and by harness/lint-full.sh for clang 19 (PREFIX clang-19, ld.lld-19,
+# llvm-ar-19, ...: the wrappers' directory then serves LLVM=-19).
+#
 # The first call debootstraps a minimal trixie (minbase + PACKAGE) into
 # $psh_cache/trixie-cross/root (1-2 minutes, 470 MB; log in
 # $psh_cache/trixie-cross/setup.log); later calls only check that the root
@@ -140,6 +143,10 @@ for t in "$root/usr/bin/${prefix}"*; do
 	chmod +x "$bin/$t.new"
 	if cmp -s "$bin/$t.new" "$bin/$t"; then rm -f "$bin/$t.new"; else mv "$bin/$t.new" "$bin/$t"; fi
 done
-"$bin/${prefix}gcc" --version >/dev/null 2>&1 ||
-	die "$bin/${prefix}gcc does not run: see $setup_log"
+# A cross gcc's prefix ends in "-": check its gcc; a single tool (clang-19
+# for harness/lint-full.sh) is checked itself.
+check=$bin/${prefix}gcc
+[ -e "$check" ] || check=$bin/$prefix
+"$check" --version >/dev/null 2>&1 ||
+	die "$check does not run: see $setup_log"
 echo "$bin/$prefix"

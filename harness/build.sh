@@ -36,8 +36,9 @@ series) src=${PSH_KSRC:-$psh_cache/linux} ;;
 lint) src=$psh_cache/linux-lint ;;
 capture) src=$psh_cache/linux-base ;;
 *)
-	"$psh_harness/tree.sh" postings | grep -qx "$variant" ||
-		die "unknown VARIANT '$variant' (want base, series, capture or a posting: $("$psh_harness/tree.sh" postings | tr '\n' ' '))"
+	postings=$("$psh_harness/tree.sh" postings)
+	grep -qx "$variant" <<<"$postings" ||
+		die "unknown VARIANT '$variant' (want base, series, capture or a posting: $(echo $postings))"
 	src=$("$psh_harness/tree.sh" worktree "$variant") ;;
 esac
 [ -f "$src/Makefile" ] || die "no kernel tree at $src: run 'make tree' first"

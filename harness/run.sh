@@ -139,7 +139,9 @@ declare -A kernel core boot_image capture_image
 for i in "${sel[@]}"; do
 	a=${tests[$i]%%.*}
 	[ -n "${kernel[$a]+set}" ] && continue
-	eval "$("$psh_harness/prepare.sh" "$a" "$variant")"
+	prep=$("$psh_harness/prepare.sh" "$a" "$variant") ||
+		die "preparing the $a $variant kernel and guest failed (the psh: error above says where)"
+	eval "$prep"
 	kernel[$a]=$k_image core[$a]=$k_core boot_image[$a]=$k_image
 	cv=$(. "$psh_harness/arch/$a.sh" && echo "${guest_capture_variant:-}")
 	if [ -n "$cv" ]; then

@@ -9,7 +9,12 @@
 #   kernel-doc  scripts/kernel-doc -none -Wall on each touched .c and .h
 #   gcc-W1      x86_64 and arm64 allmodconfig, W=1, each touched .c file's
 #               object that the arch builds (Debian 12's gcc 12)
-#   sparse      the same objects with C=2 (Debian's sparse)
+#   sparse      the same objects with C=2: Debian unstable's sparse
+#               (0.6.5~rc1 on 2026-12-07), run with the trixie root's
+#               loader; Debian 12's and 13's sparse 0.6.4 lack
+#               __typeof_unqual__, and 7.3's kbuild then silently skips
+#               the check ("C=2 specified, but sparse is not available or
+#               not up to date"), which this script treats as a failure
 #   clang       the same objects with LLVM=-19, W=1: Debian 13's clang 19,
 #               from a trixie root (harness/trixie-cross.sh; the host's
 #               clang 14 is older than 7.3's minimum, 17.0.1)
@@ -30,7 +35,6 @@ mapfile -t postings < <("$psh_harness/tree.sh" postings)
 for p in "$@"; do
 	[[ " ${postings[*]} " == *" $p "* ]] || die "no posting '$p' (patches/postings: ${postings[*]})"
 done
-need_cmd sparse sparse
 "$psh_harness/tree.sh" init >&2 || exit 1
 export CCACHE_DIR=${CCACHE_DIR:-$psh_cache/ccache} CCACHE_BASEDIR=$psh_cache CCACHE_NOHASHDIR=1
 
@@ -47,6 +51,37 @@ if llvm_bin=$("$psh_harness/trixie-cross.sh" clang-19 clang-19 2>"$psh_cache/lin
 			llvm_bin=
 	done
 fi
+
+# sparse from Debian unstable, through a private apt state in the cache
+# (mirror and keyring: those of harness/apt/apt.sh's trixie config; apt
+# checks the .deb against the signed lists), run by the trixie root's
+# loader (it needs glibc 2.38).  Whatever version unstable has: printed.
+sparse_bin=$psh_cache/sparse-unstable/sparse
+get_sparse() {
+	local a=$psh_cache/apt-unstable mirror keyring opts root=$psh_cache/trixie-cross/root
+	[ -x "$root/usr/lib64/ld-linux-x86-64.so.2" ] || return 1
+	"$psh_harness/apt/apt.sh" conf >/dev/null || return 1
+	mirror=$(sed -n 's/^URIs: *//p' "$psh_cache/apt/trixie.sources" | head -n1)
+	keyring=$(sed -n 's/^Signed-By: *//p' "$psh_cache/apt/trixie.sources" | head -n1)
+	mkdir -p "$a/etc" "$a/lists/partial" "$a/cache/archives/partial" "$psh_cache/sparse-unstable"
+	printf 'Types: deb\nURIs: %s\nSuites: unstable\nComponents: main\nSigned-By: %s\n' \
+		"$mirror" "$keyring" >"$a/etc/unstable.sources"
+	opts=(-o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="$a/etc"
+		-o Dir::State::Lists="$a/lists" -o Dir::Cache="$a/cache" -o APT::Architecture=amd64)
+	if [ ! -x "$sparse_bin.real" ] || [ -n "$(find "$a/lists" -maxdepth 0 -mtime +1)" ]; then
+		apt-get "${opts[@]}" -q update >&2 || return 1
+		(cd "$a/cache" && rm -f sparse_*.deb && apt-get "${opts[@]}" -q download sparse >&2) || return 1
+		dpkg-deb -x "$a"/cache/sparse_*.deb "$a/x" || return 1
+		cp "$a/x/usr/bin/sparse" "$sparse_bin.real"
+		basename "$a"/cache/sparse_*.deb >"$sparse_bin.deb"
+	fi
+	printf '#!/bin/sh\nexec %s --library-path %s %s "$@"\n' "$root/usr/lib64/ld-linux-x86-64.so.2" \
+		"$root/usr/lib/x86_64-linux-gnu" "$sparse_bin.real" >"$sparse_bin"
+	chmod +x "$sparse_bin"
+	"$sparse_bin" --version >/dev/null
+}
+get_sparse || sparse_bin=
+[ -z "$sparse_bin" ] || log "sparse: $(cat "$sparse_bin.deb")"
 
 if [ ! -d "$wt/.git" ] && [ ! -f "$wt/.git" ]; then
 	git -C "$tree" worktree prune
@@ -115,7 +150,7 @@ build() {
 	gcc) make_args=(CC="ccache ${cross}gcc" W=1) ;;
 	# sparse runs after gcc in its build: with C=2 kbuild checks the
 	# objects again without recompiling them, so only sparse speaks.
-	sparse) make_args=(CC="ccache ${cross}gcc" W=1 C=2)
+	sparse) make_args=(CC="ccache ${cross}gcc" W=1 C=2 CHECK="$sparse_bin")
 		out=$psh_cache/build/lintfull-$arch-gcc ;;
 	# Host programs (fixdep, objtool) with the host's gcc: clang 19 links
 	# them against trixie's glibc, which the host cannot run them with.
@@ -134,8 +169,11 @@ build() {
 			olddefconfig >/dev/null 2>&1
 	fi
 	[ "$tool" = sparse ] || (cd "$out" && rm -f "$@")
+	# kbuild drops C=2 with only a warning when it finds the checker
+	# unusable: that is an error here, or sparse would pass unheard.
 	make -k -C "$wt" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" "${make_args[@]}" \
-		-j"$(nproc)" "$@" 2>&1 | grep -v 'No rule to make target' | norm
+		-j"$(nproc)" "$@" 2>&1 | grep -v 'No rule to make target' |
+		sed 's/^.*\(C=2 specified, but .* is not available or not up to date\)/error: \1/' | norm
 }
 
 echo "KTAP version 1"
@@ -185,7 +223,13 @@ for p in "$@"; do
 	new() { comm -23 <(sort -u <<<"${tip_diag[$1]}" | grep .) <(sort -u <<<"${base_diag[$1]:-}" | grep .); }
 	report "$p kernel-doc (${#files[@]} files)" "$(new kdoc)"
 	report "$p gcc W=1 (x86_64, arm64)" "$(new gcc)"
-	report "$p sparse (x86_64, arm64)" "$(new sparse)"
+	if [ -z "$sparse_bin" ]; then
+		report "$p sparse" "# no usable sparse: Debian unstable's could not be fetched (see above)"
+	elif grep -q 'not available or not up to date' <<<"${tip_diag[sparse]}"; then
+		report "$p sparse" "# kbuild did not run sparse: $(grep -m1 'not up to date' <<<"${tip_diag[sparse]}")"
+	else
+		report "$p sparse $(cat "$sparse_bin.deb") (x86_64, arm64)" "$(new sparse)"
+	fi
 	if [ -n "$llvm_bin" ]; then
 		report "$p clang 19 W=1 (x86_64, arm64)" "$(new clang)"
 	else

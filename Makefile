@@ -33,9 +33,10 @@ lint:
 
 ## lint-full   at each posting's top, on its own base: kernel-doc, gcc W=1,
 ##             sparse and clang 19 on the touched files, x86_64 and arm64,
-##             nothing new over the base (SERIES=NAME: one posting)
+##             nothing new over the base (SERIES=NAME: one posting); then its
+##             self-test: a probe patch that every check must catch
 lint-full:
-	@$(H)/deps.sh && $(H)/lint-full.sh $(SERIES)
+	@$(H)/deps.sh && $(H)/lint-full.sh $(SERIES) && $(H)/lint-full.sh --self-test
 
 ## send-dry-run  git send-email --dry-run on each posting (SERIES=NAME: one):
 ##             the recipients each patch would go to

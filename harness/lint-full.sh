@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lint-full.sh [POSTING...]: at the top of each posting (all by default),
+# lint-full.sh [--self-test] [POSTING...]: at the top of each posting (all by default),
 # on its own base (the pinned base plus the postings it needs), what the
 # kernel test robot runs on the files the posting touches; a check fails
 # on any diagnostic that the posting's base does not have already.
@@ -27,6 +27,17 @@
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# --self-test: lint-full must be able to fail.  tools/tests/lint-full-probe.patch
+# (a function with an undescribed kernel-doc parameter, an unused
+# variable, no prototype) is added on top of the first posting named (or
+# fixes); each of the four checks must then fail, naming the probe.
+probe=
+if [ "${1:-}" = --self-test ]; then
+	shift
+	probe=$psh_root/tools/tests/lint-full-probe.patch
+	[ $# -gt 0 ] || set -- fixes
+	set -- "$1"
+fi
 patches=$psh_root/patches
 tree=$psh_cache/linux
 wt=$psh_cache/linux-lintfull
@@ -104,6 +115,10 @@ checkout_at() {
 			}
 		done
 	done
+	if [ -n "${2:-}" ] && [ -n "$probe" ]; then
+		W am -q --keep-cr "$probe" >/dev/null 2>&1 || { echo "git am of the probe failed"; return 1; }
+	fi
+	return 0
 }
 # norm: diagnostics without line/column numbers and build paths, sorted.
 # (kernel-doc says "Warning: FILE:LINE message", gcc and sparse
@@ -199,7 +214,7 @@ for p in "$@"; do
 		for c in kernel-doc gcc-W1 sparse clang; do report "$p $c" "# $err"; done
 		continue
 	fi
-	base=$(W rev-parse HEAD~"$(list "$p" | wc -l)")
+	base=$(W rev-parse HEAD~"$(($(list "$p" | wc -l) + (${#probe} > 0)))")
 	mapfile -t files < <(W diff --name-only --diff-filter=AM "$base" HEAD -- '*.c' '*.h')
 	declare -A tip_diag=() base_diag=()
 	tip_diag[kdoc]=$(kdoc "${files[@]}")
@@ -238,5 +253,15 @@ for p in "$@"; do
 	unset tip_diag base_diag
 	echo "# $p: $((SECONDS - start)) s"
 done
+if [ -n "$probe" ]; then
+	# The self-test passes when every check failed on the probe.
+	echo "# self-test: $failed of $n checks caught the probe (want $n of $n)"
+	if [ "$failed" = "$n" ]; then
+		echo "1 passed, 0 failed"
+		exit 0
+	fi
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

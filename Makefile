@@ -47,7 +47,7 @@ send-dry-run:
 ##             T='NAME...' picks targets (harness/cross.sh --list); T=loongarch
 ##             gets its gcc from a Debian 13 root, set up once (harness/trixie-cross.sh)
 cross:
-	@$(H)/cross.sh $(T)
+	@$(H)/deps.sh && $(H)/tree.sh init && PSH_AUTO_INSTALL=1 $(H)/cross.sh $(T)
 
 ## bench       base versus series: handoff and CPU-stop latency (docs/bench.md)
 bench:
@@ -72,7 +72,7 @@ build:
 
 ## run         run scenarios by name or glob: make run T='x86_64.kdump-sysrq.*'
 run:
-	@$(H)/run.sh --variant $(VARIANT) $(T)
+	@$(H)/deps.sh && $(H)/tree.sh init && $(H)/run.sh --variant $(VARIANT) $(T)
 
 ## unit        host unit tests of the C tools only
 unit:

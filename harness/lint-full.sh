@@ -208,6 +208,19 @@ report() { # NAME NEW-DIAGNOSTICS [SKIP-REASON]
 		failed=$((failed + 1))
 	fi
 }
+# collect ARRAY: every check's diagnostics for files[] at the current
+# checkout, into the associative ARRAY (kdoc, gcc, sparse, clang).
+collect() {
+	local -n d=$1
+	local arch o
+	d[kdoc]=$(kdoc "${files[@]}")
+	for arch in x86 arm64; do
+		mapfile -t o < <(objs "$arch" "${files[@]}")
+		d[gcc]+=$(build "$arch" gcc "${o[@]}")$'\n'
+		d[sparse]+=$(build "$arch" sparse "${o[@]}")$'\n'
+		[ -z "$llvm_bin" ] || d[clang]+=$(build "$arch" clang "${o[@]}")$'\n'
+	done
+}
 for p in "$@"; do
 	start=$SECONDS
 	if ! err=$(checkout_at "$p" tip); then
@@ -217,24 +230,12 @@ for p in "$@"; do
 	base=$(W rev-parse HEAD~"$(($(list "$p" | wc -l) + (${#probe} > 0)))")
 	mapfile -t files < <(W diff --name-only --diff-filter=AM "$base" HEAD -- '*.c' '*.h')
 	declare -A tip_diag=() base_diag=()
-	tip_diag[kdoc]=$(kdoc "${files[@]}")
-	for arch in x86 arm64; do
-		mapfile -t o < <(objs "$arch" "${files[@]}")
-		tip_diag[gcc]+=$(build "$arch" gcc "${o[@]}")$'\n'
-		tip_diag[sparse]+=$(build "$arch" sparse "${o[@]}")$'\n'
-		[ -z "$llvm_bin" ] || tip_diag[clang]+=$(build "$arch" clang "${o[@]}")$'\n'
-	done
+	collect tip_diag
 	if ! err=$(checkout_at "$p"); then
 		for c in kernel-doc gcc-W1 sparse clang; do report "$p $c" "# base: $err"; done
 		continue
 	fi
-	base_diag[kdoc]=$(kdoc "${files[@]}")
-	for arch in x86 arm64; do
-		mapfile -t o < <(objs "$arch" "${files[@]}")
-		base_diag[gcc]+=$(build "$arch" gcc "${o[@]}")$'\n'
-		base_diag[sparse]+=$(build "$arch" sparse "${o[@]}")$'\n'
-		[ -z "$llvm_bin" ] || base_diag[clang]+=$(build "$arch" clang "${o[@]}")$'\n'
-	done
+	collect base_diag
 	new() { comm -23 <(sort -u <<<"${tip_diag[$1]}" | grep .) <(sort -u <<<"${base_diag[$1]:-}" | grep .); }
 	report "$p kernel-doc (${#files[@]} files)" "$(new kdoc)"
 	report "$p gcc W=1 (x86_64, arm64)" "$(new gcc)"

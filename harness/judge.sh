@@ -69,6 +69,15 @@ host_time() {
 
 # Facts both expectations share.
 panic_line=$(grep -a -m1 -o 'Kernel panic - not syncing.*' "$console" | tr -d '\r')
+# An LKDTM crash may enter kdump straight from the oops (crash_kexec() in
+# the arch's die path), with no panic line: its oops line stands for it.
+crash_re='Kernel panic - not syncing'
+case $trigger in
+lkdtm:*)
+	crash_re+='|Oops: |kernel BUG at |Internal error: '
+	[ -n "$panic_line" ] ||
+		panic_line=$(grep -a -m1 -oE '(Oops: |kernel BUG at |Internal error: ).*' "$console" | tr -d '\r') ;;
+esac
 # A kernel's banner; not SLOF's "Preparing to boot Linux version" (ppc64le).
 boots=$(grep -a -c '\] Linux version' "$console")
 echo "panic_line=$panic_line" >>"$facts"
@@ -100,7 +109,7 @@ judge_vmcore() {
 	grep -qx 'capture=ok' "$res/result.txt" ||
 		fail "capture failed: $(grep '^capture=' "$res/result.txt")"
 
-	grep -q 'Kernel panic - not syncing' "$res/dmesg.txt" 2>/dev/null ||
+	grep -qE "$crash_re" "$res/dmesg.txt" 2>/dev/null ||
 		fail "vmcore dmesg lacks the 'Kernel panic - not syncing' line"
 
 	notes_file=$res/notes.txt
@@ -157,6 +166,7 @@ judge_vmcore() {
 	pid=$(sed -n "s/^prstatus index=${panic_cpu:-x} pid=\([0-9]*\) .*/\1/p" "$notes_file")
 	[ "$count" != "$ncpus" ] || [ "${pid:-x}" = "${panic_pid:-y}" ] ||
 		fail "note $panic_cpu has pid ${pid:-?}, the panicking task is pid ${panic_pid:-?}"
+	[ -z "${panic_pc:-}" ] || check_panic_pc "$notes_file" "${panic_cpu:-x}"
 
 	# Handoff: host time from the panic line to the capture kernel's first
 	# console line, the first line after the panic whose kernel time stamp
@@ -186,6 +196,24 @@ judge_kunit() {
 	grep -qE '^ok [0-9]+ ' "$ktap" || fail "no KUnit suite reported a result"
 	bad=$(grep -E '^ *not ok [0-9]+ ' "$ktap" | grep -v '# SKIP')
 	[ -z "$bad" ] || fail "KUnit failures: $(echo "$bad" | sed 's/^ *//' | tr '\n' ';')"
+}
+
+# check_panic_pc NOTES CPU: CPU's note holds a pc inside the function
+# panic_pc names.  The pc is mapped back to the link-time address with
+# VMCOREINFO's KERNELOFFSET (KASLR) and looked up in the kernel's
+# System.map, whose addresses are 16 hex digits: string order is numeric.
+check_panic_pc() {
+	local pc off link sym
+	pc=$(sed -n "s/^prstatus index=$2 pid=[^ ]* pc=\(0x[0-9a-f]*\)$/\1/p" "$1")
+	off=$(sed -n 's/^kerneloffset=\([0-9a-f]*\)$/\1/p' "$1")
+	[ -n "$pc" ] || { fail "panic_pc: no pc in note $2"; return; }
+	[ -f "${sysmap:-}" ] || { fail "panic_pc: no System.map ($sysmap)"; return; }
+	link=$(printf '%016x' $((pc - 0x${off:-0})))
+	sym=$(awk -v a="$link" '$2 ~ /^[tTwW]$/ && $1 <= a { s = $3 } $1 > a { exit } END { print s }' \
+		"$sysmap")
+	echo "panic_pc=$pc panic_pc_sym=${sym:-?}" >>"$facts"
+	[ "$sym" = "$panic_pc" ] ||
+		fail "note $2 holds pc $pc in ${sym:-?}, expected $panic_pc (the faulting context)"
 }
 
 # check_lists FILE WHERE: the test module's lines in FILE are exactly the

@@ -81,7 +81,7 @@ scenario() {
 		[cmdline]= [capture_append]= [setup]= [expect]=vmcore
 		[timeout]=150 [suite]=check [fails_with]= [lists]= [console_has]=
 		[needs]= [pvpanic]= [init_cpu]= [stop]= [notes]= [console_lacks]=
-		[reboot_cpu]= [hotplug_ops]= [threads]= [tcg]=)
+		[reboot_cpu]= [hotplug_ops]= [threads]= [tcg]= [panic_pc]=)
 	for kv in "$@"; do
 		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
@@ -225,6 +225,8 @@ boot_one() {
 	rm -rf "$dir"
 	mkdir -p "$dir/results" "$dir/stage/conf/etc" "$dir/stage/boot/boot"
 	echo "${params[$i]}" >"$dir/scenario.env"
+	# The System.map of the kernel under test, for judge.sh's panic_pc.
+	printf 'sysmap=%q\n' "$(dirname "${kernel[${t%%.*}]}")/System.map" >>"$dir/scenario.env"
 	(
 		. "$dir/scenario.env"
 		{

@@ -32,7 +32,9 @@
 #   setup=...               []      shell command run before the trigger
 #   expect=vmcore|reboot|kunit|ok|settled|kexec  [vmcore]
 #                 vmcore: the capture kernel saved a dump whose dmesg holds
-#                         the panic line and whose notes hold one
+#                         the panic line (trigger=lkdtm:X: or an oops
+#                         line, kdump straight from the oops) and whose
+#                         notes hold one
 #                         NT_PRSTATUS per CPU online at the panic
 #                 reboot: the guest panicked and QEMU exited (reset) without
 #                         a capture kernel
@@ -76,6 +78,10 @@
 #                                   (PSH_PPC_SMT_THREADS)
 #   tcg=single|multi        []      QEMU TCG threading (PSH_TCG_THREAD);
 #                                   unset: QEMU's default (multi)
+#   panic_pc=SYMBOL         []      vmcore: the panicking CPU's note holds
+#                                   a pc inside SYMBOL (System.map, less
+#                                   VMCOREINFO's KERNELOFFSET): the faulting
+#                                   context of an oops, not panic()'s
 #   timeout=S               [150]
 #   suite=NAME              [check] which make target runs it (check, full)
 #
@@ -85,6 +91,14 @@
 # Baseline behaviour that must hold on the unmodified base (issue 2).
 scenario kdump-sysrq   cpu=each
 scenario panic-reboot  crash=no cmdline=panic=-1 expect=reboot
+# An oops with oops=panic (LKDTM BUG on CPU 3): the panicking CPU's note
+# holds the faulting context, lkdtm_BUG, as on the base where kdump starts
+# from the oops (review R1.2; v1 saved panic()'s own registers, in
+# __crash_kexec).  At level 4, where the base's crash_kexec_post_notifiers
+# loses them too, the oops registers are carried through panic().
+scenario oops-regs cpu=3 trigger=lkdtm:BUG cmdline=oops=panic panic_pc=lkdtm_BUG
+scenario oops-regs-level4 needs=panic-notifier-lists cpu=3 trigger=lkdtm:BUG \
+	"cmdline=oops=panic panic_notifiers_level=4" panic_pc=lkdtm_BUG
 # A setup that takes a CPU offline: the judge expects a note for each CPU
 # online when the scenario is armed (after the setup), so 3 here.  With the
 # online CPUs read before the setup it expected 4 and failed.
@@ -119,6 +133,20 @@ scenario notifiers-level4 needs=panic-notifier-lists "$notifiers" cmdline=panic_
 scenario notifiers-post-notifiers needs=panic-notifier-lists "$notifiers" \
 	cmdline=crash_kexec_post_notifiers=1 lists=hypervisor,info,pre_reboot \
 	"console_has=crash_kexec_post_notifiers is deprecated, use panic_notifiers_level=4"
+# The bare parameter, as kernel-parameters.txt and distribution guides write
+# it (review R1.1): v1 refused it ("invalid for parameter") and stayed at
+# level 2.
+scenario notifiers-post-notifiers-bare needs=panic-notifier-lists arch=x86_64 "$notifiers" \
+	cmdline=crash_kexec_post_notifiers lists=hypervisor,info,pre_reboot \
+	"console_has=crash_kexec_post_notifiers is deprecated, use panic_notifiers_level=4" \
+	"console_lacks=invalid for parameter"
+# A panic from a post-reboot notifier (panic=0, review R1.9): the nested
+# panic runs no list again, the post-reboot list included, and reaches the
+# final loop (the module's panic_blink restarts the machine from there).
+# v1 ran the post-reboot list again.
+scenario notifiers-post-reboot-nested needs=panic-notifier-lists arch=x86_64 crash=no cmdline=panic=0 \
+	expect=reboot "setup=modprobe psh_notifiers nested_panic=1" \
+	lists=hypervisor,info,pre_reboot,post_reboot "console_has=psh_notifiers: final panic loop reached"
 # No crash kernel and panic=0: all four lists, in order, then the test
 # module's post-reboot notifier restarts the machine to end the test.
 scenario notifiers-no-kdump needs=panic-notifier-lists crash=no cmdline=panic=0 expect=reboot \

@@ -16,6 +16,9 @@
  *   vmcoreinfo=<yes|no>
  *   osrelease=<OSRELEASE= value>          (only if in VMCOREINFO)
  *   crashtime=<CRASHTIME= value>          (only if in VMCOREINFO)
+ *   kerneloffset=<KERNELOFFSET= value>    (only if in VMCOREINFO: the
+ *                                          KASLR offset, hex, to map a pc
+ *                                          back to System.map)
  *
  * pc is read from pr_reg (x86_64: rip, aarch64: pc, ppc64: nip, mips
  * (64-bit): cp0_epc, in either byte order, so ppc64le and mips64el too);
@@ -139,6 +142,7 @@ struct vmcore {
 	bool have_vmcoreinfo;
 	char *osrelease;
 	char *crashtime;
+	char *kerneloffset;
 };
 
 struct arch_info {
@@ -466,7 +470,8 @@ static int parse_vmcoreinfo(struct vmcore *vc, const char *text, size_t len)
 		size_t line_len = (size_t)((nl ? nl : end) - text);
 
 		if (match_key(text, line_len, "OSRELEASE=", &vc->osrelease) ||
-		    match_key(text, line_len, "CRASHTIME=", &vc->crashtime))
+		    match_key(text, line_len, "CRASHTIME=", &vc->crashtime) ||
+		    match_key(text, line_len, "KERNELOFFSET=", &vc->kerneloffset))
 			return fail(vc->path, "out of memory");
 		text += line_len + 1;
 	}
@@ -702,6 +707,8 @@ static void print_report(const struct vmcore *vc)
 		printf("osrelease=%s\n", vc->osrelease);
 	if (vc->crashtime)
 		printf("crashtime=%s\n", vc->crashtime);
+	if (vc->kerneloffset)
+		printf("kerneloffset=%s\n", vc->kerneloffset);
 }
 
 static int process(struct vmcore *vc, const char *header_out)
@@ -728,6 +735,7 @@ static void release(struct vmcore *vc)
 	free(vc->prs);
 	free(vc->osrelease);
 	free(vc->crashtime);
+	free(vc->kerneloffset);
 }
 
 static void usage(FILE *f)

@@ -17,6 +17,11 @@
  *			runs the info list before kdump only if one exists)
  *	restart=1	the post-reboot notifier restarts the machine after
  *			printing, so a test of the final panic loop ends
+ *	nested_panic=1	the post-reboot notifier panics again the first time
+ *			it runs (and restarts the machine if it runs again);
+ *			the nested panic's final loop calls the module's
+ *			panic_blink, which says "final panic loop reached"
+ *			and restarts the machine, so the test ends either way
  *	late_panic_cpu=N, late_panic_ms=M
  *			a thread on CPU N disables interrupts, waits M ms
  *			and panics: a panic that no stop IPI can prevent,
@@ -44,6 +49,7 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
+#include <linux/panic.h>
 #include <linux/panic_notifier.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
@@ -55,6 +61,10 @@ MODULE_PARM_DESC(dumper, "also register a kmsg dumper");
 static bool restart;
 module_param(restart, bool, 0444);
 MODULE_PARM_DESC(restart, "restart the machine from the post-reboot list");
+
+static bool nested_panic;
+module_param(nested_panic, bool, 0444);
+MODULE_PARM_DESC(nested_panic, "panic again from the post-reboot list");
 
 static int late_panic_cpu = -1;
 module_param(late_panic_cpu, int, 0444);
@@ -183,12 +193,27 @@ struct psh_notifier {
 	atomic_t runs;
 };
 
+/* The final loop of the nested panic (nested_panic=1): end the test. */
+static long psh_blink_restart(int state)
+{
+	pr_emerg("final panic loop reached\n");
+	emergency_restart();
+	return 0;
+}
+
 static int psh_notify(struct notifier_block *nb, unsigned long event, void *msg)
 {
 	struct psh_notifier *p = container_of(nb, struct psh_notifier, nb);
+	int runs = atomic_inc_return(&p->runs);
 
-	pr_emerg("ran %s (%d)\n", p->name, atomic_inc_return(&p->runs));
-	if (restart && p->list == &panic_post_reboot_list)
+	pr_emerg("ran %s (%d)\n", p->name, runs);
+	if (p->list != &panic_post_reboot_list)
+		return NOTIFY_DONE;
+	if (nested_panic && runs == 1) {
+		panic_blink = psh_blink_restart;
+		panic("psh_notifiers: nested panic from the post-reboot list");
+	}
+	if (restart || nested_panic)
 		emergency_restart();
 	return NOTIFY_DONE;
 }

@@ -71,6 +71,7 @@ t_vn_x86_64()
 	vmcoreinfo=yes
 	osrelease=7.3.4
 	crashtime=1763700000
+	kerneloffset=0
 	EOF
 }
 
@@ -224,6 +225,7 @@ t_vn_header_out()
 	vmcoreinfo=yes
 	osrelease=7.3.4
 	crashtime=1763700000
+	kerneloffset=0
 	EOF
 	)
 	# A header followed by "memory": only the header must be copied.

@@ -142,11 +142,11 @@ scenario notifiers-post-notifiers-bare needs=panic-notifier-lists arch=x86_64 "$
 	"console_lacks=invalid for parameter"
 # A panic from a post-reboot notifier (panic=0, review R1.9): the nested
 # panic runs no list again, the post-reboot list included, and reaches the
-# final loop (the module's panic_blink restarts the machine from there).
-# v1 ran the post-reboot list again.
+# final loop: its "end Kernel panic" line, then the module's panic_blink
+# restarts the machine.  v1 ran the post-reboot list again.
 scenario notifiers-post-reboot-nested needs=panic-notifier-lists arch=x86_64 crash=no cmdline=panic=0 \
 	expect=reboot "setup=modprobe psh_notifiers nested_panic=1" \
-	lists=hypervisor,info,pre_reboot,post_reboot "console_has=psh_notifiers: final panic loop reached"
+	lists=hypervisor,info,pre_reboot,post_reboot "console_has=end Kernel panic - not syncing: psh_notifiers: nested panic"
 # No crash kernel and panic=0: all four lists, in order, then the test
 # module's post-reboot notifier restarts the machine to end the test.
 scenario notifiers-no-kdump needs=panic-notifier-lists crash=no cmdline=panic=0 expect=reboot \
@@ -157,6 +157,16 @@ scenario notifiers-level-invalid needs=panic-notifier-lists arch=x86_64 crash=no
 	cmdline=panic_notifiers_level=7 \
 	"console_has=panic_notifiers_level: '7' is not a level from 0 to 4, keeping 2" \
 	"setup=test \$(cat $level) = 2 && ! echo 9 >$level && ! echo x >$level && test \$(cat $level) = 2 && echo 0 >$level && test \$(cat $level) = 0"
+# A forced crash_kexec_post_notifiers wins over the level (review R1.8).
+# Hyper-V, fadump and SEV-SNP set it themselves; here the command line
+# stands for the platform.  The kernel says at boot that the level has no
+# effect, and again when the level is written; sysfs shows the flag; level
+# 4 applies.  v1 said nothing.
+cknp=/sys/module/kernel/parameters/crash_kexec_post_notifiers
+scenario notifiers-forced needs=panic-notifier-lists arch=x86_64 lists=hypervisor,info,pre_reboot \
+	"cmdline=crash_kexec_post_notifiers=1 panic_notifiers_level=1" \
+	"setup=modprobe psh_notifiers && dmesg | grep -q 'panic_notifiers_level=1 has no effect' && echo 0 >$level && test \$(cat $cknp) = Y" \
+	"console_has=panic_notifiers_level=0 has no effect: crash_kexec_post_notifiers is set"
 # A real hypervisor notifier, end to end: QEMU's pvpanic device (pvpanic on
 # x86_64, pvpanic-pci on arm64).  From level 1 up the host sees the guest's
 # pvpanic event on QMP before the capture kernel boots; at level 0, as on

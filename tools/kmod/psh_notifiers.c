@@ -20,8 +20,8 @@
  *	nested_panic=1	the post-reboot notifier panics again the first time
  *			it runs (and restarts the machine if it runs again);
  *			the nested panic's final loop calls the module's
- *			panic_blink, which says "final panic loop reached"
- *			and restarts the machine, so the test ends either way
+ *			panic_blink, which restarts the machine, so the
+ *			test ends either way
  *	late_panic_cpu=N, late_panic_ms=M
  *			a thread on CPU N disables interrupts, waits M ms
  *			and panics: a panic that no stop IPI can prevent,
@@ -193,10 +193,13 @@ struct psh_notifier {
 	atomic_t runs;
 };
 
-/* The final loop of the nested panic (nested_panic=1): end the test. */
+/*
+ * The final loop of the nested panic (nested_panic=1): end the test.  The
+ * loop runs with printk suppressed, so the "---[ end Kernel panic" line
+ * of the nested panic is the last word of the kernel.
+ */
 static long psh_blink_restart(int state)
 {
-	pr_emerg("final panic loop reached\n");
 	emergency_restart();
 	return 0;
 }

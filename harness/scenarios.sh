@@ -182,6 +182,11 @@ scenario pvpanic-level0 needs=panic-notifier-lists pvpanic=none cmdline=panic_no
 # other CPU stopped, and a note per CPU online at the panic.
 scenario stop-kdump needs=smp-stop cpu=each stop=all
 scenario stop-kdump-8 needs=smp-stop vcpus=8 cpu=each stop=all timeout=240
+# x86 with nonmi_ipi (review R2.2): a crash stop still sends the NMI, as
+# nmi_shootdown_cpus() did on the base, which ignored nonmi_ipi; every
+# other CPU leaves its note.  v1 sent nothing: "failed to stop secondary
+# CPUs 0,2-3 (crash, none)", 1 note of 4.
+scenario kdump-nonmi arch=x86_64 cpu=1 cmdline=nonmi_ipi
 # KUnit: the state machine with fake CPUs.  It needs 8 possible CPUs and
 # skips itself otherwise, so require a case that really ran.
 scenario kunit-smp-stop needs=smp-stop vcpus=8 crash=no trigger=reboot expect=kunit \

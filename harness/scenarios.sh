@@ -92,11 +92,18 @@
 scenario kdump-sysrq   cpu=each
 scenario panic-reboot  crash=no cmdline=panic=-1 expect=reboot
 # An oops with oops=panic (LKDTM BUG on CPU 3): the panicking CPU's note
-# holds the faulting context, lkdtm_BUG, as on the base where kdump starts
-# from the oops (review R1.2; v1 saved panic()'s own registers, in
-# __crash_kexec).  At level 4, where the base's crash_kexec_post_notifiers
-# loses them too, the oops registers are carried through panic().
-scenario oops-regs cpu=3 trigger=lkdtm:BUG cmdline=oops=panic panic_pc=lkdtm_BUG
+# holds the faulting context, lkdtm_BUG (review R1.2; v1 saved panic()'s
+# own registers, in __crash_kexec).  With nothing registered on the lists
+# the default level puts before kdump (these guests have no hypervisor
+# notifier: pvpanic is a module), kdump starts from the oops, without a
+# panic, as on the base.  With pvpanic loaded, and at level 4 (where the
+# base's crash_kexec_post_notifiers loses them), the die path hands the
+# oops registers to panic().
+scenario oops-regs cpu=3 trigger=lkdtm:BUG cmdline=oops=panic panic_pc=lkdtm_BUG \
+	"console_lacks=Kernel panic - not syncing"
+scenario oops-regs-pvpanic needs=panic-notifier-lists cpu=3 trigger=lkdtm:BUG cmdline=oops=panic \
+	panic_pc=lkdtm_BUG "setup=modprobe -a pvpanic-mmio pvpanic-pci" \
+	"console_has=Kernel panic - not syncing: Fatal exception"
 scenario oops-regs-level4 needs=panic-notifier-lists cpu=3 trigger=lkdtm:BUG \
 	"cmdline=oops=panic panic_notifiers_level=4" panic_pc=lkdtm_BUG
 # A setup that takes a CPU offline: the judge expects a note for each CPU
@@ -171,11 +178,15 @@ scenario notifiers-forced needs=panic-notifier-lists arch=x86_64 lists=hyperviso
 # x86_64, pvpanic-pci on arm64).  From level 1 up the host sees the guest's
 # pvpanic event on QMP before the capture kernel boots; at level 0, as on
 # the unmodified base by default, it sees none.  The capture succeeds.
+# The pvpanic drivers are modules (kconfig/common.config): the setup loads
+# them (pvpanic-mmio on x86_64, pvpanic-pci on arm64; -a loads both).
+pvpanic_load="setup=modprobe -a pvpanic-mmio pvpanic-pci"
 for lvl in 1 2 3 4; do
 	scenario pvpanic-level$lvl needs=panic-notifier-users pvpanic=before \
-		cmdline=panic_notifiers_level=$lvl
+		cmdline=panic_notifiers_level=$lvl "$pvpanic_load"
 done
-scenario pvpanic-level0 needs=panic-notifier-lists pvpanic=none cmdline=panic_notifiers_level=0
+scenario pvpanic-level0 needs=panic-notifier-lists pvpanic=none cmdline=panic_notifiers_level=0 \
+	"$pvpanic_load"
 
 # --- The common CPU-stop layer (issue 4; series only) --------------------
 # kdump from every CPU in turn, 4 and 8 vCPUs: exactly one stop line, every

@@ -103,7 +103,7 @@ scenario oops-regs cpu=3 trigger=lkdtm:BUG cmdline=oops=panic panic_pc=lkdtm_BUG
 	"console_lacks=Kernel panic - not syncing"
 scenario oops-regs-pvpanic needs=panic-notifier-lists cpu=3 trigger=lkdtm:BUG cmdline=oops=panic \
 	panic_pc=lkdtm_BUG "setup=modprobe -a pvpanic-mmio pvpanic-pci" \
-	"console_has=Kernel panic - not syncing: Fatal exception"
+	"console_has=Kernel panic - not syncing: (.*: )?Fatal exception"
 scenario oops-regs-level4 needs=panic-notifier-lists cpu=3 trigger=lkdtm:BUG \
 	"cmdline=oops=panic panic_notifiers_level=4" panic_pc=lkdtm_BUG
 # A setup that takes a CPU offline: the judge expects a note for each CPU

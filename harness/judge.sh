@@ -93,7 +93,11 @@ if ! guest_said 'psh: first kernel up'; then
 	# run.sh boots such a test once more: nothing of it has run yet.
 	[ "$qemu_rc" != 124 ] || echo "early_hang=1" >>"$facts"
 fi
-armed=$(grep -a -m1 -o 'psh: armed .*' "$console" | tr -d '\r')
+# The agent's "psh: armed online=..." line, whole: a console that cut it
+# ("psh: armed onlin") replays it after "** replaying previous printk
+# message **", so take the first complete one.
+armed=$(grep -a -m1 -o 'psh: armed online=[0-9,-]* .*' "$console" | tr -d '\r')
+[ -n "$armed" ] || armed=$(grep -a -m1 -o 'psh: armed .*' "$console" | tr -d '\r')
 [ -n "$armed" ] || fail "first kernel did not arm the scenario"
 [ "$expect" = kunit ] || [ "$expect" = ok ] || [ "$expect" = settled ] ||
 	[ "$expect" = kexec ] ||

@@ -258,6 +258,17 @@ scenario stop-vs-reboot needs=smp-stop expect=settled cpu=2 notes=stopped \
 scenario stop-post-notifiers-reboot needs=smp-stop crash=no expect=reboot \
 	"cmdline=crash_kexec_post_notifiers=1 panic=1" "stop=^smp: stopped 3 CPUs \(crash, (NMI|IPI)\)" \
 	"console_lacks=(BUG|list_add corruption|WARNING)"
+# x86 emergency restart after a vetoed stop (review R2.3): reboot=force
+# vetoes the panic's plain stop (the base's native_stop_other_cpus()
+# returned at once then too), and panic=1 then reboots through
+# emergency_restart(), whose NMI shootdown must take the other CPUs out of
+# VMX/SVM, which blocks INIT.  kvm_amd (-cpu max offers SVM under TCG)
+# turns SVM on on every CPU at load.  v1 recorded the vetoed stop as done
+# and the shootdown sent nothing: no emergency line.
+scenario emergency-after-veto needs=smp-stop arch=x86_64 crash=no expect=reboot \
+	"cmdline=reboot=force panic=1" "setup=modprobe kvm_amd && grep -qw svm /proc/cpuinfo" \
+	"console_has=smp: stopped 3 CPUs \(emergency, NMI\)" \
+	"console_lacks=(BUG|WARNING|list_add corruption)"
 # A panic during a running reboot stop, deterministically: reboot -f
 # starts 100 ms after the module loads; when it reaches syscore shutdown
 # (on CPU 0, the reboot CPU, right before machine_restart()), the module

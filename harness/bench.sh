@@ -16,6 +16,14 @@
 #                   variants load the base kernel for kdump, so the
 #                   handoff compares the dying kernels only) or own (each
 #                   variant its own kernel; docs/bench.md says why not)
+#   --stopbench     boot the stopbench flavour of both kernels (PSH_FLAVOUR,
+#                   lib.sh): the bench-only instrument in harness/bench/
+#                   times the CPU stop the same way in base and series,
+#                   from its start to the last CPU's acknowledgment
+#   --icount SHIFT  run QEMU with -icount shift=SHIFT (qemu.sh PSH_ICOUNT): the
+#                   guest clocks count instructions, not host time, so
+#                   TCG's translation and the host's load drop out of the
+#                   guest's figures (the handoff, a host figure, keeps them)
 #   --tcg MODE      single (default): one host thread runs every vCPU in
 #                   turn (QEMU -accel tcg,thread=single); multi: one host
 #                   thread per vCPU (MTTCG).  docs/bench.md says why
@@ -44,9 +52,11 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift ;;
 	--capture) capture=$2; shift ;;
 	--tcg) tcg=$2; shift ;;
+	--icount) export PSH_ICOUNT=$2; shift ;;
+	--stopbench) export PSH_FLAVOUR=stopbench; psh_flavour=stopbench psh_fl=-stopbench ;;
 	--parse) parse_only=1; shift; break ;;
 	--report) report_only=1 ;;
-	-h|--help) sed -n '3,30s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,38s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) die "bench.sh: unknown argument $1 (see --help)" ;;
 	esac
 	shift
@@ -64,6 +74,8 @@ case "$tcg" in
 single|multi) ;;
 *) die "--tcg wants single or multi, not '$tcg'" ;;
 esac
+[ -z "${PSH_ICOUNT:-}" ] || [ "$tcg" = single ] || die "--icount needs --tcg single"
+[ -z "${PSH_ICOUNT:-}" ] || [[ "$PSH_ICOUNT" =~ ^[0-9]+$ ]] || die "--icount wants a shift (0-10), not '$PSH_ICOUNT'"
 [[ "$reps" =~ ^[1-9][0-9]*$ ]] || die "--reps wants a positive number, not '$reps'"
 [[ "$budget_min" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--budget wants minutes, not '$budget_min'"
 [ "$quick" = 0 ] || [ "$reps_set" = 1 ] || reps=1
@@ -192,7 +204,17 @@ stop_line() {
 			gsub(/,/, "/", how); print $1, $2, how }'
 }
 
+# stopbench_line FILE: "ACKS ACK_US WAIT_US" from the stopbench flavour's
+# line (harness/bench/stopbench-*.patch, the same in base and series):
+# "stopbench: crash: 3 acks, last ack 812345 ns, wait ended 813000 ns".
+stopbench_line() {
+	[ -f "$1" ] || return 0
+	grep -a -m1 -oE 'stopbench: [a-z]+: [0-9]+ acks, last ack [0-9]+ ns, wait ended [0-9]+ ns' "$1" |
+		awk '{ printf "%d %.1f %.1f\n", $3, $7 / 1000, $11 / 1000 }'
+}
+
 # parse_run DIR: set s_handoff s_guest s_stop_us s_stop_cpus s_stop_how
+# (and s_sb_acks s_sb_ack_us s_sb_wait_us with --stopbench)
 # from a finished run directory.  A kdump is timed from the panic line to
 # the capture kernel's first line (judge.sh's handoff_s); the run without
 # a crash kernel from the panic line to QEMU's exit (panic_to_exit_s), and
@@ -210,13 +232,16 @@ parse_run() {
 	s_guest=$(guest_ms "$src" "$con")
 	[ -f "$src" ] || src=$dir/console.log
 	read -r s_stop_cpus s_stop_us s_stop_how < <(stop_line "$src"; echo) || true
+	s_sb_acks='' s_sb_ack_us='' s_sb_wait_us=''
+	read -r s_sb_acks s_sb_ack_us s_sb_wait_us < <(stopbench_line "$src"; echo) || true
 }
 
 if [ "$parse_only" = 1 ]; then
 	for d in "$@"; do
 		parse_run "$d"
 		echo "$d: handoff_s=${s_handoff:-n/a} guest_ms=${s_guest:-n/a}" \
-			"stop_us=${s_stop_us:-n/a} stop_cpus=${s_stop_cpus:-n/a} stop_how=${s_stop_how:-n/a}"
+			"stop_us=${s_stop_us:-n/a} stop_cpus=${s_stop_cpus:-n/a} stop_how=${s_stop_how:-n/a}" \
+			"stopbench_acks=${s_sb_acks:-n/a} stopbench_ack_us=${s_sb_ack_us:-n/a} stopbench_wait_us=${s_sb_wait_us:-n/a}"
 	done
 	exit 0
 fi
@@ -305,10 +330,11 @@ run_one() {
 	[ "$rc" = 0 ] || status=fail
 	grep -q "^ok .* # SKIP" "$log" && status=skip
 	parse_run "$dir"
-	echo "$a,$variant,$w.v$v,$w,$v,$r,$status,$s_handoff,$s_guest,$s_stop_us,$s_stop_cpus,$s_stop_how,$dt,$load,$test" >>"$csv"
+	echo "$a,$variant,$w.v$v,$w,$v,$r,$status,$s_handoff,$s_guest,$s_stop_us,$s_stop_cpus,$s_stop_how,$dt,$load,$test,$s_sb_acks,$s_sb_ack_us,$s_sb_wait_us" >>"$csv"
 	msg="handoff ${s_handoff:-n/a} s"
 	[ "$w" != nokdump ] || msg="panic to exit ${s_handoff:-n/a} s"
 	[ -z "$s_stop_us" ] || msg+=", stop $s_stop_us us"
+	[ -z "$s_sb_ack_us" ] || msg+=", stopbench $s_sb_acks acks, last $s_sb_ack_us us"
 	[ "$status" = ok ] || msg+=" (judge: $status: $(first_fail "$log"))"
 	printf 'bench: [%d/%d] %s %s %s v%s r%s: %s (%s s)\n' "$n_run" "$total" \
 		"$a" "$variant" "$w" "$v" "$r" "$msg" "$dt" >&2
@@ -320,7 +346,9 @@ stats() {
 	tail -n +2 "$csv" | awk -F, '
 		$8 != "" { print $1, $3, "handoff", $2, $8 }
 		$9 != "" { print $1, $3, "guest", $2, $9 }
-		$10 != "" { print $1, $3, "stop", $2, $10 }' |
+		$10 != "" { print $1, $3, "stop", $2, $10 }
+		$17 != "" { print $1, $3, "sback", $2, $17 }
+		$18 != "" { print $1, $3, "sbwait", $2, $18 }' |
 		sort -k1,4 -k5,5g | awk '
 		function flush() {
 			if (!n) return
@@ -334,14 +362,22 @@ stats() {
 		END { flush() }'
 }
 
-# table METRIC FORMAT TITLE: one Markdown table over the plan.
+# table METRIC FORMAT TITLE [verdict]: one Markdown table over the plan.
+# With "verdict", a last column says whether the series is within noise of
+# the base: median ratio <= 1.05, or the series' median inside the base's
+# min..max (issue 16's goal for the stop latency).
 table() {
-	local metric=$1 fmt=$2 a p w v label cell_b cell_s ratio
+	local metric=$1 fmt=$2 verdict=${4:-} a p w v label cell_b cell_s ratio ok
 	echo
 	echo "### $3"
 	echo
-	echo "| arch | point | base min / median / max (n) | series min / median / max (n) | series/base |"
-	echo "|---|---|---|---|---|"
+	if [ -n "$verdict" ]; then
+		echo "| arch | point | base min / median / max (n) | series min / median / max (n) | series/base | within noise |"
+		echo "|---|---|---|---|---|---|"
+	else
+		echo "| arch | point | base min / median / max (n) | series min / median / max (n) | series/base |"
+		echo "|---|---|---|---|---|"
+	fi
 	for a in $arches; do
 		for p in "${points[@]}"; do
 			read -r w v <<<"$p"
@@ -360,7 +396,20 @@ table() {
 					-v s="$(cut -d' ' -f3 <<<"${st[$a $w.v$v $metric series]}")" \
 					'BEGIN { if (b > 0) printf "%.2f", s / b; else print "n/a" }')
 			fi
-			echo "| $a | $label | $cell_b | $cell_s | $ratio |"
+			if [ -z "$verdict" ]; then
+				echo "| $a | $label | $cell_b | $cell_s | $ratio |"
+				continue
+			fi
+			ok=n/a
+			if [ "$ratio" != n/a ]; then
+				ok=$(awk -v r="$ratio" -v b="${st[$a $w.v$v $metric base]}" \
+					-v s="${st[$a $w.v$v $metric series]}" 'BEGIN {
+					split(b, B, " "); split(s, S, " ")
+					if (r + 0 <= 1.05) print "yes (ratio)"
+					else if (S[3] >= B[2] && S[3] <= B[4]) print "yes (in base range)"
+					else print "**no**" }')
+			fi
+			echo "| $a | $label | $cell_b | $cell_s | $ratio | $ok |"
 		done
 	done
 }
@@ -471,6 +520,8 @@ report() {
 			echo "- capture kernel: each variant's own (--capture own)"
 		fi
 		echo "- QEMU: TCG thread=$tcg (--tcg $tcg) where TCG is used"
+		[ -z "${PSH_ICOUNT:-}" ] || echo "- QEMU: -icount shift=$PSH_ICOUNT,sleep=off (--icount $PSH_ICOUNT): guest clocks count instructions, $((1 << PSH_ICOUNT)) ns each"
+		[ -z "$psh_flavour" ] || echo "- kernels: the $psh_flavour flavour of base and series (harness/bench/$psh_flavour-{base,series}.patch); capture kernel: the plain base build"
 		for a in $arches; do
 			for variant in base series; do
 				[ -n "${kernel_of[$a-$variant]-}" ] || kernel_of[$a-$variant]=$(banner \
@@ -481,6 +532,10 @@ report() {
 		done
 		table handoff %.3f "handoff (s, host clock): panic line to the capture kernel's first console line"
 		table guest %.2f "guest (ms, kernel clock): panic line to the first kernel's last printk, vmcore dmesg"
+		if grep -q ' sback ' < <(stats); then
+			table sback %.0f "CPU stop, same instrument in both kernels (us, kernel clock): start of the stop to the last CPU's acknowledgment (stopbench)" verdict
+			table sbwait %.0f "CPU stop, same instrument (us): start of the stop to the end of the stopping CPU's wait (stopbench; the base's x86 crash wait polls every 1 ms)"
+		fi
 		if [ "$with_stop" = 1 ]; then
 			table stop %.0f "CPU stop (us, kernel): 'smp: stopped N CPUs (...) in T us'"
 			stop_evidence
@@ -571,13 +626,19 @@ for variant in base series; do write_table "$variant" "$out/scenarios-$variant.s
 # (run.sh gets PSH_NO_BUILD=1).
 for a in $arches; do
 	for variant in base series; do
-		log "bench: preparing $a $variant"
+		log "bench: preparing $a $variant${psh_fl}"
 		"$psh_harness/prepare.sh" "$a" "$variant" >"$out/prepare.log" 2>&1 ||
 			{ tail -n 20 "$out/prepare.log" >&2; die "prepare.sh $a $variant failed"; }
 	done
+	# A flavour boots its own builds; the capture kernel is the plain one.
+	if [ -n "$psh_flavour" ] && [ -n "$capture_variant" ]; then
+		log "bench: preparing $a $capture_variant (the capture kernel)"
+		PSH_FLAVOUR='' "$psh_harness/prepare.sh" "$a" "$capture_variant" >"$out/prepare.log" 2>&1 ||
+			{ tail -n 20 "$out/prepare.log" >&2; die "prepare.sh $a $capture_variant failed"; }
+	fi
 done
 
-echo "arch,variant,point,workload,vcpus,rep,status,handoff_s,guest_ms,stop_us,stop_cpus,stop_how,run_s,load1,test" >"$csv"
+echo "arch,variant,point,workload,vcpus,rep,status,handoff_s,guest_ms,stop_us,stop_cpus,stop_how,run_s,load1,test,sb_acks,sb_ack_us,sb_wait_us" >"$csv"
 trap 'on_signal INT' INT
 trap 'on_signal TERM' TERM
 trap on_exit EXIT

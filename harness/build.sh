@@ -20,6 +20,7 @@
 #          with kconfig/ARCH-capture.config on top; base and series runs
 #          load this one capture kernel (run.sh).
 # Output:  $psh_cache/build/ARCH-VARIANT/{.config,IMAGE,mod-root/}
+#          (ARCH-VARIANT-FLAVOUR with PSH_FLAVOUR, see lib.sh)
 #
 # The config is tinyconfig plus harness/kconfig/{common,ARCH}.config merged
 # with the kernel's own merge_config.sh; every option the fragments ask for
@@ -42,6 +43,34 @@ capture) src=$psh_cache/linux-base ;;
 	src=$("$psh_harness/tree.sh" worktree "$variant") ;;
 esac
 [ -f "$src/Makefile" ] || die "no kernel tree at $src: run 'make tree' first"
+
+# A flavour that patches the tree (lib.sh, PSH_FLAVOUR) builds a copy: a
+# detached work tree at the tree's commit with the patch applied, redone
+# only when the commit or the patch changes (so the build stays
+# incremental).
+if [ "$psh_flavour" = stopbench ]; then
+	case "$variant" in
+	base|series) ;;
+	*) die "PSH_FLAVOUR=stopbench has an instrument for base and series only, not '$variant'" ;;
+	esac
+	fpatch=$psh_harness/bench/stopbench-$variant.patch
+	fsrc=$psh_cache/linux-stopbench-$variant
+	fhead=$(git -C "$src" rev-parse HEAD)
+	fstamp="$fhead $(sha256sum <"$fpatch" | cut -d' ' -f1)"
+	if [ "$(cat "$fsrc.stamp" 2>/dev/null)" != "$fstamp" ]; then
+		log "stopbench: $fsrc = $variant ($fhead) + ${fpatch#"$psh_root"/}"
+		[ -d "$fsrc" ] || git -C "$src" worktree add -q --detach "$fsrc" "$fhead" ||
+			die "stopbench: cannot add the work tree $fsrc"
+		if ! git -C "$fsrc" checkout -q -f --detach "$fhead" ||
+			! git -C "$fsrc" clean -qfd; then
+			die "stopbench: cannot reset $fsrc to $fhead"
+		fi
+		git -C "$fsrc" apply "$fpatch" ||
+			die "stopbench: ${fpatch#"$psh_root"/} does not apply to the $variant tree ($fhead): refresh it"
+		echo "$fstamp" >"$fsrc.stamp"
+	fi
+	src=$fsrc
+fi
 
 case "$arch" in
 x86_64)
@@ -66,7 +95,7 @@ need_cmd ccache ccache
 [ -f /usr/include/libelf.h ] || need_cmd __libelf_dev__ libelf-dev
 [ -f /usr/include/openssl/ssl.h ] || need_cmd __libssl_dev__ libssl-dev
 
-out=$psh_cache/build/$arch-$variant
+out=$psh_cache/build/$arch-$variant$psh_fl
 frags=("$psh_harness/kconfig/common.config" "$psh_harness/kconfig/$arch.config")
 case "$variant" in
 base) ;;
@@ -86,7 +115,7 @@ export KBUILD_BUILD_USER=psh KBUILD_BUILD_HOST=harness
 ccache -M 8G >/dev/null
 
 kmake() {
-	make -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" LOCALVERSION=-psh-$variant \
+	make -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" LOCALVERSION=-psh-$variant$psh_fl \
 		CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$(nproc)" "$@"
 }
 
@@ -132,10 +161,10 @@ if [ ! -f "$stamp" ] || [ -n "$(find "${frags[@]}" -newer "$stamp")" ] ||
 	echo "$head" >"$stamp"
 fi
 
-log "building $arch-$variant in $out"
+log "building $arch-$variant$psh_fl in $out"
 start=$SECONDS
 kmake -s "$target" modules
 rm -rf "$out/mod-root"
 kmake -s INSTALL_MOD_PATH="$out/mod-root" modules_install >/dev/null
 cp "$out/$image" "$out/IMAGE"
-log "built $arch-$variant in $((SECONDS - start)) s: $out/IMAGE ($(stat -c %s "$out/IMAGE") bytes)"
+log "built $arch-$variant$psh_fl in $((SECONDS - start)) s: $out/IMAGE ($(stat -c %s "$out/IMAGE") bytes)"

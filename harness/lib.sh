@@ -13,6 +13,20 @@ psh_harness=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # The project's root (the repo checkout).
 psh_root=$(cd "$psh_harness/.." && pwd)
 
+# PSH_FLAVOUR: a kernel flavour on top of VARIANT (which says which
+# patches), with build, module and initramfs directories of its own
+# (ARCH-VARIANT-FLAVOUR); the capture kernel of a kdump stays the plain
+# build.  Empty: the plain test kernel.  stopbench: the bench-only stop
+# instrument, harness/bench/stopbench-{base,series}.patch, applied to a
+# copy of the tree (base and series only; docs/bench.md).
+psh_flavour=${PSH_FLAVOUR:-}
+case "$psh_flavour" in
+''|stopbench) ;;
+*) printf 'psh: error: unknown PSH_FLAVOUR %s (want stopbench or nothing)\n' \
+	"$psh_flavour" >&2; exit 1 ;;
+esac
+psh_fl=${psh_flavour:+-$psh_flavour}
+
 log() {
 	printf 'psh: %s\n' "$*" >&2
 }

@@ -10,9 +10,9 @@ set -euo pipefail
 
 arch=${1:?usage: prepare.sh ARCH VARIANT}
 variant=${2:?usage: prepare.sh ARCH VARIANT}
-kbuild=$psh_cache/build/$arch-$variant
+kbuild=$psh_cache/build/$arch-$variant$psh_fl
 tools=$psh_cache/tools/$arch
-initramfs=$psh_cache/initramfs/$arch-$variant
+initramfs=$psh_cache/initramfs/$arch-$variant$psh_fl
 
 # The host tools: stamp (qemu.sh's console timestamps) and vmcore-notes
 # (run.sh decodes kdump results with it).
@@ -34,7 +34,7 @@ fi
 # (not for mips64el, whose agent loads no modules).
 if [ "$arch" != mips64el ] &&
 	grep -qs panic_hypervisor_list "$kbuild/source/include/linux/panic_notifier.h"; then
-	kmod=$psh_cache/kmod/$arch-$variant
+	kmod=$psh_cache/kmod/$arch-$variant$psh_fl
 	rm -rf "$kmod" && mkdir -p "$kmod" && cp "$psh_root"/tools/kmod/* "$kmod/"
 	case "$arch" in
 	arm64) karch=arm64 cross=aarch64-linux-gnu- ;;

@@ -27,6 +27,10 @@
 # (result cached in $psh_cache/accel).  PSH_ACCEL=tcg|kvm overrides.
 # PSH_TCG_THREAD=single|multi sets TCG's threading (-accel tcg,thread=):
 # QEMU's default is multi, one host thread per vCPU.
+# PSH_ICOUNT=SHIFT (TCG, single-threaded only): -icount shift=SHIFT,sleep=off,
+# the guest's clocks count executed instructions (2^SHIFT ns each) instead
+# of host time, so a time the guest measures no longer includes TCG's own
+# costs (translation, host load); bench.sh --icount.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -88,6 +92,13 @@ if [ -z "$accel" ]; then
 	[ "$arch" = x86_64 ] && kvm_works && accel=kvm
 fi
 [ "$accel" != tcg ] || [ -z "${PSH_TCG_THREAD:-}" ] || accel+=",thread=$PSH_TCG_THREAD"
+icount=()
+if [ -n "${PSH_ICOUNT:-}" ]; then
+	[[ "$PSH_ICOUNT" =~ ^[0-9]+$ ]] || die "PSH_ICOUNT wants a shift (0-10), not '$PSH_ICOUNT'"
+	[ "${accel%%,*}" = tcg ] && [ "${PSH_TCG_THREAD:-}" = single ] ||
+		die "PSH_ICOUNT needs TCG with PSH_TCG_THREAD=single (QEMU's icount is single-threaded)"
+	icount=(-icount "shift=$PSH_ICOUNT,sleep=off")
+fi
 # SMT (arch file: qemu_smt_threads=T): one socket of cores with T threads,
 # T halved until it divides the vCPU count.
 smp=$cpus
@@ -96,7 +107,7 @@ if [ -n "${qemu_smt_threads:-}" ]; then
 	while [ $((cpus % t)) != 0 ]; do t=$((t / 2)); done
 	smp="$cpus,sockets=1,cores=$((cpus / t)),threads=$t"
 fi
-args=("${qemu_machine[@]}" -accel "$accel" -smp "$smp" -m "$mem"
+args=("${qemu_machine[@]}" -accel "$accel" "${icount[@]}" -smp "$smp" -m "$mem"
 	-kernel "$kernel" -initrd "$initrd"
 	-append "$guest_console $append"
 	-display none -monitor "unix:$outdir/monitor.sock,server=on,wait=off"

@@ -149,7 +149,9 @@ for i in "${sel[@]}"; do
 		[ "${PSH_NO_BUILD:-0}" = 1 ] && [ -f "${capture_image[$a]}" ] ||
 			"$psh_harness/build.sh" "$a" "$cv" >&2
 	fi
-	if [ -n "${PSH_CAPTURE_VARIANT:-}" ] && [ "$PSH_CAPTURE_VARIANT" != "$variant" ]; then
+	# With a flavour (lib.sh) the capture kernel is the plain build.
+	if [ -n "${PSH_CAPTURE_VARIANT:-}" ] &&
+		{ [ "$PSH_CAPTURE_VARIANT" != "$variant" ] || [ -n "$psh_flavour" ]; }; then
 		boot_image[$a]=$psh_cache/build/$a-$PSH_CAPTURE_VARIANT/IMAGE
 		[ -f "${boot_image[$a]}" ] ||
 			die "PSH_CAPTURE_VARIANT=$PSH_CAPTURE_VARIANT: no ${boot_image[$a]} (harness/prepare.sh $a $PSH_CAPTURE_VARIANT builds it)"

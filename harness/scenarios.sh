@@ -121,6 +121,13 @@ scenario selftest-broken-capture arch=x86_64 "capture_append=rdinit=/bin/false p
 scenario kunit-example crash=no trigger=reboot expect=kunit \
 	"setup=modprobe kunit-example-test"
 
+# The kexec lock on a panic during a crash hotplug update (the fixes
+# posting, review item R2.8): the panic waits for a holder, takes the lock
+# over from an update that only reads, and never keeps it without an
+# image.  x86_64: arm64 has no crash hotplug.
+scenario kunit-crash-hotplug needs=fixes arch=x86_64 crash=no trigger=reboot expect=kunit \
+	"setup=modprobe crash_hotplug_kunit"
+
 # --- The panic notifier lists around kdump (issue 3; series only) --------
 # psh_notifiers (tools/kmod) puts one notifier on each list; with dumper=1
 # it is a kmsg dumper too.  Each level must run exactly its lists before

@@ -61,8 +61,11 @@ if [ "$psh_flavour" = stopbench ]; then
 		log "stopbench: $fsrc = $variant ($fhead) + ${fpatch#"$psh_root"/}"
 		[ -d "$fsrc" ] || git -C "$src" worktree add -q --detach "$fsrc" "$fhead" ||
 			die "stopbench: cannot add the work tree $fsrc"
+		# -x: Debian's .gitignore ignores every untracked file (its
+		# top-level "/*"), so the instrument's new files too; the copy
+		# holds no build output (that goes to the build directory).
 		if ! git -C "$fsrc" checkout -q -f --detach "$fhead" ||
-			! git -C "$fsrc" clean -qfd; then
+			! git -C "$fsrc" clean -qfdx; then
 			die "stopbench: cannot reset $fsrc to $fhead"
 		fi
 		git -C "$fsrc" apply "$fpatch" ||

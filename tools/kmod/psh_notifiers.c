@@ -15,6 +15,11 @@
  * Parameters:
  *	dumper=1	also register a kmsg dumper (panic_notifiers_level=2
  *			runs the info list before kdump only if one exists)
+ *	dump_grep=S	with dumper=1: the dumper also counts the lines of
+ *			the log it receives that contain S and prints
+ *			"psh_notifiers: kmsg_dump holds <n> lines with 'S'",
+ *			so a test sees whether a notifier's report reached
+ *			the dumper once, not at all, or twice
  *	restart=1	the post-reboot notifier restarts the machine after
  *			printing, so a test of the final panic loop ends
  *	nested_panic=1	the post-reboot notifier panics again the first time
@@ -53,6 +58,7 @@
 #include <linux/panic_notifier.h>
 #include <linux/reboot.h>
 #include <linux/smp.h>
+#include <linux/string.h>
 
 static bool dumper;
 module_param(dumper, bool, 0444);
@@ -230,10 +236,36 @@ static struct psh_notifier psh_lists[] = {
 
 static atomic_t psh_dumps;
 
+static char *dump_grep;
+module_param(dump_grep, charp, 0444);
+MODULE_PARM_DESC(dump_grep, "count the dumped lines that contain this string");
+
+/* One dump at a time: a panic runs kmsg_dump() on one CPU. */
+static char psh_dump_line[1024];
+
+static void psh_dump_count(const char *what)
+{
+	struct kmsg_dump_iter iter;
+	unsigned int n = 0;
+	size_t len;
+
+	kmsg_dump_rewind(&iter);
+	while (kmsg_dump_get_line(&iter, false, psh_dump_line,
+				  sizeof(psh_dump_line) - 1, &len)) {
+		psh_dump_line[len] = '\0';
+		if (strstr(psh_dump_line, what))
+			n++;
+	}
+	pr_emerg("kmsg_dump holds %u lines with '%s'\n", n, what);
+}
+
 static void psh_dump(struct kmsg_dumper *dumper, struct kmsg_dump_detail *detail)
 {
-	if (detail->reason == KMSG_DUMP_PANIC)
-		pr_emerg("ran kmsg_dump (%d)\n", atomic_inc_return(&psh_dumps));
+	if (detail->reason != KMSG_DUMP_PANIC)
+		return;
+	pr_emerg("ran kmsg_dump (%d)\n", atomic_inc_return(&psh_dumps));
+	if (dump_grep && *dump_grep)
+		psh_dump_count(dump_grep);
 }
 
 static struct kmsg_dumper psh_dumper = {

@@ -14,6 +14,7 @@ gcc gcc
 make make
 git git
 /usr/lib/git-core/git-send-email git-email
+/usr/share/perl5/Mail/Address.pm libmailtools-perl
 perl perl
 flex flex
 bison bison

@@ -29,13 +29,14 @@ else
 	make -s -C "$psh_root/tools" guest ARCH="$arch" O="$tools" >&2
 fi
 
-# The harness's test modules (tools/kmod) use the series' notifier lists:
-# built only for a kernel that has them, into the kernel's module tree
-# (not for mips64el, whose agent loads no modules).
-if [ "$arch" != mips64el ] &&
-	grep -qs panic_hypervisor_list "$kbuild/source/include/linux/panic_notifier.h"; then
+# The harness's test modules (tools/kmod), into the kernel's module tree
+# (not for mips64el, whose agent loads no modules).  psh_notifiers uses the
+# series' notifier lists: built only for a kernel that has them.
+if [ "$arch" != mips64el ]; then
 	kmod=$psh_cache/kmod/$arch-$variant$psh_fl
 	rm -rf "$kmod" && mkdir -p "$kmod" && cp "$psh_root"/tools/kmod/* "$kmod/"
+	grep -qs panic_hypervisor_list "$kbuild/source/include/linux/panic_notifier.h" ||
+		sed -i '/psh_notifiers/d' "$kmod/Makefile"
 	case "$arch" in
 	arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
 	ppc64le) karch=powerpc cross=powerpc64le-linux-gnu- ;;

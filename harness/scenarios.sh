@@ -354,6 +354,21 @@ scenario kexec-smt-off-ppc arch=ppc64le suite=full crash=no trigger=kexec expect
 	"console_has=kexec: Waking offline cpu 7\."
 scenario kexec-hotplug-ppc arch=ppc64le suite=full crash=no trigger=kexec expect=kexec \
 	threads=4 timeout=240 hotplug_ops=4 "setup=$hp_loop"
+# Review R3.4: kexec from ST mode while a CPU hotplug operation lands
+# between two wake-ups.  psh_hpdelay (tools/kmod) holds each thread that
+# comes online for 300 ms; the first one woken is taken offline again by
+# a kthread that calls remove_cpu() for it and, waiting on
+# device_hotplug_lock meanwhile, gets that lock when the next bring-up
+# ends (the lock's handoff to its first waiter), as an "off" written to
+# SMT control or a DLPAR remove can.  When the wake-up reopens CPU hotplug
+# (v1: cpu_hotplug_enable() around add_cpu()), the thread goes down again
+# and the next kernel lacks it; when the threads come up under the
+# reboot's hotplug reference (smp_online_present_cpus()), remove_cpu()
+# gets -EBUSY and every thread comes back.
+scenario kexec-smt-race-ppc arch=ppc64le suite=full crash=no trigger=kexec expect=kexec \
+	threads=4 vcpus=8 timeout=300 \
+	"setup=echo off >$ppc_cpu/smt/control && test \$(cat $ppc_cpu/online) = 0,4 && modprobe psh_hpdelay offline_again=1" \
+	"console_has=psh_hpdelay: CPU [0-9]+ came up; taking it offline again"
 
 # --- mips64el (issue 5; suite full) ----------------------------------------
 # QEMU -M malta -cpu I6400, 4 VPs in CPS (harness/arch/mips64el.sh).  No

@@ -361,14 +361,18 @@ scenario kexec-hotplug-ppc arch=ppc64le suite=full crash=no trigger=kexec expect
 # device_hotplug_lock meanwhile, gets that lock when the next bring-up
 # ends (the lock's handoff to its first waiter), as an "off" written to
 # SMT control or a DLPAR remove can.  When the wake-up reopens CPU hotplug
-# (v1: cpu_hotplug_enable() around add_cpu()), the thread goes down again
-# and the next kernel lacks it; when the threads come up under the
-# reboot's hotplug reference (smp_online_present_cpus()), remove_cpu()
-# gets -EBUSY and every thread comes back.
+# (v1 and the base: hotplug enabled around or before the add_cpu() loop),
+# remove_cpu() returns 0: the thread goes down again in the middle of the
+# kexec (under QEMU the next kernel still starts it from RTAS stop-self;
+# with cede offline on PowerVM it would be "Processor N is stuck").  When
+# the threads come up under the reboot's hotplug reference
+# (smp_online_present_cpus()), remove_cpu() waits for the loop and gets
+# -EBUSY: no hotplug operation between the wake-up and the jump.
 scenario kexec-smt-race-ppc arch=ppc64le suite=full crash=no trigger=kexec expect=kexec \
 	threads=4 vcpus=8 timeout=300 \
 	"setup=echo off >$ppc_cpu/smt/control && test \$(cat $ppc_cpu/online) = 0,4 && modprobe psh_hpdelay offline_again=1" \
-	"console_has=psh_hpdelay: CPU [0-9]+ came up; taking it offline again"
+	"console_has=psh_hpdelay: CPU [0-9]+ came up; taking it offline again" \
+	"console_lacks=psh_hpdelay: remove_cpu\([0-9]+\) returned 0"
 
 # --- mips64el (issue 5; suite full) ----------------------------------------
 # QEMU -M malta -cpu I6400, 4 VPs in CPS (harness/arch/mips64el.sh).  No

@@ -23,6 +23,7 @@ targets=(
 	"arm-up arm arm-linux-gnueabi- versatile_defconfig -e,KEXEC arch/arm/kernel/reboot.o kernel/kexec_core.o"
 	"riscv riscv riscv64-linux-gnu- defconfig -e,KEXEC kernel/cpu.o arch/riscv/kernel/machine_kexec.o"
 	"powerpc powerpc powerpc64le-linux-gnu- ppc64le_defconfig - kernel/cpu.o kernel/kexec_core.o arch/powerpc/kexec/core_64.o"
+	"powerpc-nohp powerpc powerpc64le-linux-gnu- ppc64le_defconfig -d,HOTPLUG_CPU,-d,SUSPEND,-d,HIBERNATION kernel/cpu.o kernel/kexec_core.o arch/powerpc/kexec/core_64.o"
 	"loongson64 mips mips64el-linux-gnuabi64- loongson3_defconfig - kernel/cpu.o arch/mips/loongson64/reset.o arch/mips/loongson64/smp.o $mips_objs"
 	"octeon mips mips64-linux-gnuabi64- cavium_octeon_defconfig -e,KEXEC,-e,CRASH_DUMP $mips_objs arch/mips/cavium-octeon/setup.o arch/mips/cavium-octeon/smp.o"
 	"malta-cps mips mips-linux-gnu- maltasmvp_defconfig -e,KEXEC,-e,CRASH_DUMP $mips_objs arch/mips/kernel/smp-cps.o"

@@ -26,10 +26,11 @@ check-full:
 	@$(H)/check.sh --suite full
 
 ## lint        each posting on its own base: git am, checkpatch --strict (with
-##             and without the tree) and an x86_64 build at every patch, then
-##             the whole stack; SERIES=NAME judges one posting
+##             and without the tree) and an x86_64 build at every patch,
+##             MIPS kdump under QEMU at every patch that touches arch/mips/,
+##             then the whole stack; SERIES=NAME judges one posting
 lint:
-	@$(H)/deps.sh && $(H)/lint.sh $(SERIES)
+	@$(H)/deps.sh --suite full && $(H)/lint.sh $(SERIES)
 
 ## lint-full   at each posting's top, on its own base: kernel-doc, gcc W=1,
 ##             sparse and clang 19 on the touched files, x86_64 and arm64,

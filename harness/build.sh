@@ -11,7 +11,8 @@
 #
 # Sources: base = $psh_cache/linux-base (the pinned base, never patched);
 #          series = $PSH_KSRC if set, else $psh_cache/linux (base + patches/);
-#          lint = $psh_cache/linux-lint (lint.sh's scratch tree);
+#          lint = $psh_cache/linux-lint (lint.sh's scratch tree), or
+#                 $PSH_LINT_TREE;
 #          POSTING (a name of patches/postings) = the stack up to and
 #          including that posting (tree.sh worktree), e.g. "fixes" for
 #          the standalone fixes alone;
@@ -34,7 +35,7 @@ variant=${2:?usage: build.sh ARCH VARIANT}
 case "$variant" in
 base) src=$psh_cache/linux-base ;;
 series) src=${PSH_KSRC:-$psh_cache/linux} ;;
-lint) src=$psh_cache/linux-lint ;;
+lint) src=$psh_lint_tree ;;
 capture) src=$psh_cache/linux-base ;;
 *)
 	postings=$("$psh_harness/tree.sh" postings)

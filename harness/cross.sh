@@ -27,6 +27,7 @@ targets=(
 	"loongson64-nohp mips mips64el-linux-gnuabi64- loongson3_defconfig -d,HOTPLUG_CPU,-d,SUSPEND,-d,HIBERNATION kernel/cpu.o kernel/kexec_core.o arch/mips/loongson64/reset.o"
 	"octeon mips mips64-linux-gnuabi64- cavium_octeon_defconfig -e,KEXEC,-e,CRASH_DUMP $mips_objs arch/mips/cavium-octeon/setup.o arch/mips/cavium-octeon/smp.o"
 	"malta-cps mips mips-linux-gnu- maltasmvp_defconfig -e,KEXEC,-e,CRASH_DUMP $mips_objs arch/mips/kernel/smp-cps.o"
+	"malta-cps-nohp mips mips-linux-gnu- maltasmvp_defconfig -e,KEXEC,-e,CRASH_DUMP,-d,HOTPLUG_CPU,-d,SUSPEND,-d,HIBERNATION arch/mips/kernel/smp-cps.o arch/mips/kernel/machine_kexec.o arch/mips/kernel/relocate_kernel.o arch/mips/kernel/crash.o"
 	"malta-up mips mips-linux-gnu- malta_defconfig -d,SMP,-d,MIPS_MT_SMP,-d,MIPS_CPS,-d,MIPS_CMP,-e,KEXEC,-e,CRASH_DUMP arch/mips/kernel/machine_kexec.o arch/mips/kernel/crash.o arch/mips/kernel/relocate_kernel.o"
 	"bmips mips mips-linux-gnu- bmips_stb_defconfig -e,KEXEC $mips_objs arch/mips/kernel/smp-bmips.o"
 	"loongarch loongarch loongarch64-linux-gnu- defconfig -e,KEXEC,-e,CRASH_DUMP kernel/cpu.o kernel/kexec_core.o arch/loongarch/kernel/machine_kexec.o arch/loongarch/kernel/relocate.o"
@@ -100,9 +101,19 @@ build_one() {
 		kmake -s olddefconfig || return 1
 	fi
 	kmake -s prepare || return 1
+	# Only the objects whose source the tree has: a posting below the
+	# common stop layer (mips-kexec on the base) lacks kernel/smp_stop.c.
+	local o objs=()
+	for o in "$@"; do
+		if [ -e "$src/${o%.o}.c" ] || [ -e "$src/${o%.o}.S" ]; then
+			objs+=("$o")
+		else
+			echo "cross: $o: no source in $src, skipped"
+		fi
+	done
 	# Rebuild the objects so that their warnings are seen every time.
-	(cd "$out" && rm -f "$@")
-	kmake W=1 "$@"
+	(cd "$out" && rm -f "${objs[@]}")
+	kmake W=1 "${objs[@]}"
 }
 
 echo "KTAP version 1"
@@ -113,7 +124,9 @@ for t in "${sel[@]}"; do
 	read -r -a f <<<"$t"
 	log=$psh_cache/build/cross-${f[0]}.log
 	start=$SECONDS
-	if build_one "${f[@]}" >"$log" 2>&1 &&
+	# A subshell: a missing compiler (need_cmd) fails this target, not
+	# the run.
+	if (build_one "${f[@]}") >"$log" 2>&1 &&
 		! grep 'warning:' "$log" | grep -qvE "$known_warnings"; then
 		echo "ok $n ${f[0]} # ${f[3]} ${f[4]}: ${f[*]:5} ($((SECONDS - start)) s)"
 		passed=$((passed + 1))

@@ -4,7 +4,8 @@
 # deps.sh [--suite check|full]: make sure the host has every tool the
 # harness uses.  As root, what is missing is installed from Debian
 # (apt-get); otherwise the missing packages are named and the script fails.
-# --suite full adds what only make check-full needs (the mips64el guests).
+# --suite full adds what only make check-full and make lint need (the
+# mips64el guests).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

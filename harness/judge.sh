@@ -162,6 +162,13 @@ judge_vmcore() {
 	if [ -z "${panic_cpu:-}" ] && ! grep -aq 'CPU: [0-9]* UID: ' "$res/dmesg.txt"; then
 		panic_cpu=$(grep -ao -m1 'psh: trigger: running on cpu [0-9]*' "$console" | grep -o '[0-9]*$')
 		panic_pid=$(grep -ao -m1 'psh: trigger: pid [0-9]*' "$console" | grep -o '[0-9]*$')
+		# The agent's own console lines can be cut by a kernel line
+		# printed at the same time (the "armed" marker, seen once);
+		# kernel lines stay whole, and the marker carries the pid too.
+		[ -n "$panic_pid" ] || panic_pid=$(grep -ao -m1 'psh: armed .* pid=[0-9]*' "$console" | grep -o '[0-9]*$')
+		# (The agent triggers only once getcpu() says it runs on the
+		# marker's trigger_cpu; otherwise it fails the step itself.)
+		[ -n "$panic_cpu" ] || panic_cpu=$(grep -ao -m1 'psh: armed .* trigger_cpu=[0-9]*' "$console" | grep -o '[0-9]*$')
 		echo "panic_cpu_from=agent" >>"$facts"
 	fi
 	echo "panic_cpu=${panic_cpu:-?}" >>"$facts"

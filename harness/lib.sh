@@ -6,6 +6,10 @@
 
 # Everything downloaded or built lives here, never inside the repo.
 psh_cache=${PSH_CACHE:-$HOME/.cache/panic-shutdown}
+# The tree of the "lint" variant: lint.sh's scratch work tree, or
+# PSH_LINT_TREE (a work tree of $psh_cache/linux checked out at a patch,
+# for a hand run of the scenarios that lint.sh runs along a posting).
+psh_lint_tree=${PSH_LINT_TREE:-$psh_cache/linux-lint}
 
 # The directory holding this file (harness/).
 psh_harness=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

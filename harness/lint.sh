@@ -12,6 +12,14 @@
 # $psh_cache/linux-lint).  Without POSTING the whole stack is judged
 # last, as one test: it applies in stack order and builds at its top.
 #
+# The MIPS boot check: at every patch that touches arch/mips/ the
+# mips64el test kernel is built there too and boots MIPS kdump under
+# QEMU (run.sh --variant lint): sysrq-c on CPU 1 at each such patch, on
+# each of the 4 CPUs at the last one of the posting (the kdump-sysrq
+# scenario of harness/scenarios.sh; logs in $psh_cache/lint-out/).  A
+# hang costs that scenario's timeout (300 s).  PSH_LINT_NO_MIPS=1 skips
+# it (the patch then passes on checkpatch and the x86_64 build alone).
+#
 # KTAP, one test per patch ("POSTING/FILE"); the last line is
 # "N passed, N failed".  --from N judges only patches N.. of each posting
 # named (the ones before are applied, reported "# SKIP").
@@ -30,7 +38,7 @@ while [ $# -gt 0 ]; do
 done
 patches=$psh_root/patches
 tree=$psh_cache/linux
-lint=$psh_cache/linux-lint
+lint=$psh_lint_tree
 
 "$psh_harness/tree.sh" init >&2 || exit 1
 mapfile -t postings < <("$psh_harness/tree.sh" postings)
@@ -92,6 +100,23 @@ checkpatch() {
 }
 
 passed=0 failed=0 n=0
+# mips_check POSTING FILE LAST: the MIPS boot check at this patch, if it
+# touches arch/mips/; prints why it failed, nothing when it passed.
+mips_check() {
+	local tests out log
+	[ "${PSH_LINT_NO_MIPS:-0}" = 1 ] && return 0
+	grep -q '^diff --git a/arch/mips/' "$patches/$1/$2" || return 0
+	tests=mips64el.kdump-sysrq.cpu1
+	[ "$3" = 1 ] && tests='mips64el.kdump-sysrq.*'
+	out=$psh_cache/lint-out/$1/${2%%-*}
+	log=$out.log
+	mkdir -p "$out"
+	if ! PSH_LINT_POSTINGS="$("$psh_harness/tree.sh" needs "$1" | tr '\n' ' ')$1" \
+		"$psh_harness/run.sh" --variant lint --out "$out" "$tests" >"$log" 2>&1; then
+		echo "MIPS boot check ($tests) failed at this patch ($log):"
+		grep -E '^not ok|^# |passed, ' "$log" | head -n 12
+	fi
+}
 result() { # NAME WHY...
 	local name=$1
 	shift
@@ -136,6 +161,11 @@ for p in "${want[@]}"; do
 		if [ "$build" = 1 ] && [ "$applied" = 1 ]; then
 			"$psh_harness/build.sh" x86_64 lint >"$lint.build.log" 2>&1 ||
 				why+=("x86_64 build failed at this patch:" "$(grep -m 10 -E 'error|Error' "$lint.build.log")")
+			last=0
+			[ "$(list "$p" | grep -n . | while IFS=: read -r j g; do
+				grep -q '^diff --git a/arch/mips/' "$patches/$p/$g" && echo "$j"; done | tail -n 1)" = "$i" ] && last=1
+			mc=$(mips_check "$p" "$f" "$last")
+			[ -z "$mc" ] || why+=("$mc")
 		fi
 		result "$p/$f" "${why[@]}"
 	done

@@ -6,7 +6,10 @@
 #
 #   --variant V             kernel to boot: series (default; the whole
 #                           stack), base, or a posting of patches/postings
-#                           (the stack up to and including it)
+#                           (the stack up to and including it), or lint
+#                           (lint.sh's tree at the patch it judges, or
+#                           PSH_LINT_TREE; PSH_LINT_POSTINGS names what
+#                           it holds)
 #   --suite check|full|all  which scenarios (default check); ignored when
 #                           TESTs are named
 #   --out DIR               where logs go (default out/VARIANT)
@@ -48,6 +51,9 @@ mapfile -t all_postings < <("$psh_harness/tree.sh" postings)
 case "$variant" in
 base | capture) have_postings=() ;;
 series) have_postings=("${all_postings[@]}") ;;
+# lint.sh's tree at one patch: the postings it names in PSH_LINT_POSTINGS
+# (space separated; the one being judged counts as held).
+lint) read -ra have_postings <<<"${PSH_LINT_POSTINGS:-}" ;;
 *)
 	have_postings=()
 	for p in "${all_postings[@]}"; do

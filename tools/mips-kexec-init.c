@@ -12,7 +12,7 @@
  *   psh: online cpus: <list>
  *   psh: kexec kernel loaded | psh: crash kernel loaded
  *   psh: step=setup rc=<n>
- *   psh: armed online=<list> trigger=<kexec|sysrq> ...   (via /dev/kmsg)
+ *   psh: armed online=<list> trigger=<kexec|sysrq> ... pid=<P>   (via /dev/kmsg)
  *   psh: trigger: pid <P>
  *   psh: trigger: running on cpu <N>
  *   psh: step=<notes|printk-text|write-results> rc=<n>
@@ -889,9 +889,9 @@ static void write_marker(const char *online, const struct conf *conf)
 	int fd, n;
 
 	n = snprintf(line, sizeof(line),
-		     "<5>psh: armed online=%.64s trigger=%s trigger_cpu=%d crash_kernel=%s\n",
+		     "<5>psh: armed online=%.64s trigger=%s trigger_cpu=%d crash_kernel=%s pid=%d\n",
 		     online, conf->crash ? "sysrq" : "kexec", conf->trigger_cpu,
-		     conf->crash ? "yes" : "no");
+		     conf->crash ? "yes" : "no", getpid());
 	fd = open("/dev/kmsg", O_WRONLY);
 	if (fd >= 0 && write(fd, line, n) == n) {
 		close(fd);

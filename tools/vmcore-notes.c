@@ -9,7 +9,7 @@
  * header) and prints key=value lines on stdout, in this order:
  *
  *   class=ELF64
- *   machine=<x86_64|aarch64|ppc64|mips|e_machine=N>
+ *   machine=<x86_64|aarch64|ppc64|mips|riscv|e_machine=N>
  *   prstatus_count=<number of NT_PRSTATUS "CORE" notes>
  *   prstatus index=<i> pid=<pr_pid|short> pc=<0xHEX|unknown|short>
  *                                            (one line per NT_PRSTATUS)
@@ -21,7 +21,8 @@
  *                                          back to System.map)
  *
  * pc is read from pr_reg (x86_64: rip, aarch64: pc, ppc64: nip, mips
- * (64-bit): cp0_epc, in either byte order, so ppc64le and mips64el too);
+ * (64-bit): cp0_epc, riscv (64-bit): pc, in either byte order, so
+ * ppc64le and mips64el too);
  * it is "unknown" for
  * other machines and "short" when the prstatus desc is smaller than the
  * machine's struct elf_prstatus.  pid is "short" if the desc does not
@@ -89,6 +90,7 @@
 #define PRSTATUS_SIZE_ARM64	392
 #define PRSTATUS_SIZE_PPC64	504	/* pr_reg: ELF_NGREG 48, nip is [32] */
 #define PRSTATUS_SIZE_MIPS64	480	/* pr_reg: ELF_NGREG 45, cp0_epc [34] */
+#define PRSTATUS_SIZE_RISCV64	376	/* pr_reg: ELF_NGREG 32, pc [0] */
 #define PRSTATUS_READ_MAX	512	/* covers every layout we decode */
 
 #define NOTE_NAME_MAX		16	/* longest note name we compare */
@@ -157,12 +159,18 @@ static const struct arch_info arches[] = {
 	{ EM_AARCH64,	"aarch64",	PRSTATUS_SIZE_ARM64,	32 },	/* pc */
 	{ EM_PPC64,	"ppc64",	PRSTATUS_SIZE_PPC64,	32 },	/* nip */
 	{ EM_MIPS,	"mips",		PRSTATUS_SIZE_MIPS64,	34 },	/* cp0_epc */
+	/*
+	 * riscv64: pr_reg is struct user_regs_struct, pc then x1..x31
+	 * (ra, sp, gp, ...); 112 + 32 * 8 + pr_fpvalid and its padding.
+	 */
+	{ EM_RISCV,	"riscv",	PRSTATUS_SIZE_RISCV64,	0 },	/* pc */
 };
 
 _Static_assert(PRSTATUS_SIZE_X86_64 <= PRSTATUS_READ_MAX &&
 	       PRSTATUS_SIZE_ARM64 <= PRSTATUS_READ_MAX &&
 	       PRSTATUS_SIZE_PPC64 <= PRSTATUS_READ_MAX &&
-	       PRSTATUS_SIZE_MIPS64 <= PRSTATUS_READ_MAX,
+	       PRSTATUS_SIZE_MIPS64 <= PRSTATUS_READ_MAX &&
+	       PRSTATUS_SIZE_RISCV64 <= PRSTATUS_READ_MAX,
 	       "PRSTATUS_READ_MAX must cover every decoded elf_prstatus");
 
 static int fail(const char *path, const char *fmt, ...)

@@ -33,10 +33,12 @@
 #define ARM64_PRSTATUS	392
 #define PPC64_PRSTATUS	504
 #define MIPS64_PRSTATUS	480
+#define RISCV64_PRSTATUS	376
 #define X86_64_RIP	16
 #define ARM64_PC	32
 #define PPC64_NIP	32
 #define MIPS64_EPC	34
+#define RISCV64_PC	0
 #define MAX_SEGS	8
 
 struct buf {
@@ -296,7 +298,8 @@ static void make_arm64(const char *dir, const char *name, bool be,
 
 /*
  * 2 CPUs of a machine whose elf_prstatus is SIZE bytes with the pc at
- * pr_reg[PC_REG], either byte order: ppc64 (nip) and mips64 (cp0_epc).
+ * pr_reg[PC_REG], either byte order: ppc64 (nip), mips64 (cp0_epc) and
+ * riscv64 (pc).
  */
 static void make_2cpu(const char *dir, const char *name, bool be,
 		      uint16_t machine, size_t size, unsigned int pc_reg,
@@ -463,7 +466,10 @@ int main(int argc, char **argv)
 		  PPC64_NIP, "OSRELEASE=7.3.4-psh-base\nCRASHTIME=1763700003\n");
 	make_2cpu(dir, "mips64el-2cpu.core", false, EM_MIPS, MIPS64_PRSTATUS,
 		  MIPS64_EPC, "OSRELEASE=7.3.4-psh-capture\n");
-	make_other(dir, "riscv-1cpu.core", false, EM_RISCV, true);
+	make_2cpu(dir, "riscv64-2cpu.core", false, EM_RISCV, RISCV64_PRSTATUS,
+		  RISCV64_PC, "OSRELEASE=7.3.4-psh-series\nCRASHTIME=1763700004\n");
+	/* EM_LOONGARCH (258), spelt out: older elf.h lack the name */
+	make_other(dir, "loongarch-1cpu.core", false, 258, true);
 	make_sparse(dir);
 	make_empty_notes(dir);
 	make_no_notes(dir);

@@ -146,12 +146,27 @@ t_vn_mips64el()
 	EOF
 }
 
+t_vn_riscv64()
+{
+	DESC="riscv64 header: pc from pr_reg[0] (pc), vmcoreinfo, crashtime"
+	vn_expect_ok riscv64-2cpu.core <<-EOF
+	class=ELF64
+	machine=riscv
+	prstatus_count=2
+	prstatus index=0 pid=153 pc=0xc000000000001234
+	prstatus index=1 pid=0 pc=0xc0000000000a5678
+	vmcoreinfo=yes
+	osrelease=7.3.4-psh-series
+	crashtime=1763700004
+	EOF
+}
+
 t_vn_other_machine()
 {
-	DESC="unlisted machine (riscv): machine=e_machine=243, pc=unknown"
-	vn_expect_ok riscv-1cpu.core <<-EOF
+	DESC="unlisted machine (loongarch): machine=e_machine=258, pc=unknown"
+	vn_expect_ok loongarch-1cpu.core <<-EOF
 	class=ELF64
-	machine=e_machine=243
+	machine=e_machine=258
 	prstatus_count=1
 	prstatus index=0 pid=153 pc=unknown
 	vmcoreinfo=yes
@@ -348,6 +363,7 @@ else
 	add_test t_vn_ppc64
 	add_test t_vn_ppc64le
 	add_test t_vn_mips64el
+	add_test t_vn_riscv64
 	add_test t_vn_other_machine
 	add_test t_vn_sparse
 	add_test t_vn_empty_segment

@@ -13,7 +13,10 @@
  *   kexec -p /boot/vmlinuz --initrd=/boot/initrd.img --append="<cmdline>"
  * where <cmdline> is /proc/cmdline without its crashkernel=* and psh.*
  * words, plus the kdump options of Documentation/admin-guide/kdump/
- * kdump.rst for this arch, plus capture_append; check that
+ * kdump.rst for this arch, plus capture_append (with kexec_loader=syscall,
+ * the default on riscv64, whose Debian userland has no kexec-tools: the
+ * same files and command line through kexec_file_load(2) with
+ * KEXEC_FILE_ON_CRASH, the kernel's own loader); check that
  * /sys/kernel/kexec_crash_loaded reads 1; run setup; write the "armed"
  * marker to /dev/kmsg; fork a child that pins itself to trigger_cpu,
  * checks sched_getcpu(), sync()s and writes the trigger.  The kernel is
@@ -25,7 +28,9 @@
  *   kexec -l /boot/vmlinuz --initrd=/boot/initrd.img --append="<cmdline>"
  * (<cmdline>: /proc/cmdline without crashkernel=* and psh.*, plus
  * psh.kexec=1), writes reboot_cpu to /sys/kernel/reboot/cpu if set, and
- * runs "kexec -e"; nothing panics.
+ * runs "kexec -e"; nothing panics.  (kexec_loader=syscall: kexec_file_load
+ * with no flags, then reboot(LINUX_REBOOT_CMD_KEXEC), which is what
+ * "kexec -e" does.)
  *
  * KEXEC mode (psh.kexec=1 on the command line: the kernel that kexec -e
  * started): report the online CPUs and, on x86_64, the APIC ID of each
@@ -69,6 +74,10 @@
  *   panic_wait=SECONDS        (30)
  *   save_vmcore=yes|no        (yes)    keep /out/vmcore in the results
  *   shell=yes|no              (no)     debug shell instead of the test
+ *   kexec_loader=tools|syscall (riscv64: syscall, else tools)
+ *                             tools: run kexec-tools' kexec (kexec_load
+ *                             or whatever it picks); syscall: load with
+ *                             kexec_file_load(2) from this program
  *
  * Console protocol: every line psh-init prints starts with "psh: " and is
  * written with one write(2) on the console; children's own output is not
@@ -83,7 +92,8 @@
  *        (name: kexec-load, setup, capture-setup, notes, makedumpfile,
  *         dmesg, write-results, kexec-exec; status: exit code,
  *         128+signal if killed,
- *         -1 if it could not be started)
+ *         -1 if it could not be started; kexec_loader=syscall's
+ *         kexec-load: 0 or the errno of kexec_file_load)
  *   psh: crash kernel loaded
  *   psh: trigger: running on cpu <N>
  *   psh: trigger: writing "<data>" to <file>
@@ -122,17 +132,38 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
+/*
+ * KDUMP_ARCH_OPTS: the capture kernel's extra options (kdump.rst);
+ * DEFAULT_KEXEC_LOADER: how this arch's guest loads a kernel, by default
+ * (riscv64: Debian 13 builds no kexec-tools for it, so the kernel's own
+ * kexec_file_load() loader, KEXEC_FILE on riscv; docs/guests-riscv64.md).
+ */
 #if defined(__x86_64__)
 #define KDUMP_ARCH_OPTS		"1 irqpoll nr_cpus=1 reset_devices"
+#define DEFAULT_KEXEC_LOADER	LOADER_TOOLS
 #elif defined(__aarch64__)
 #define KDUMP_ARCH_OPTS		"1 nr_cpus=1 reset_devices"
+#define DEFAULT_KEXEC_LOADER	LOADER_TOOLS
 #elif defined(__powerpc64__)
 #define KDUMP_ARCH_OPTS		"1 maxcpus=1 noirqdistrib reset_devices"
+#define DEFAULT_KEXEC_LOADER	LOADER_TOOLS
+#elif defined(__riscv) && __riscv_xlen == 64
+#define KDUMP_ARCH_OPTS		"1 nr_cpus=1 reset_devices"
+#define DEFAULT_KEXEC_LOADER	LOADER_SYSCALL
 #else
-#error "psh-init supports x86_64, arm64 and ppc64 only"
+#error "psh-init supports x86_64, arm64, ppc64 and riscv64 only"
+#endif
+
+/* <linux/kexec.h> and <linux/reboot.h>, spelt out: the values are ABI. */
+#ifndef KEXEC_FILE_ON_CRASH
+#define KEXEC_FILE_ON_CRASH	0x00000002
+#endif
+#ifndef LINUX_REBOOT_CMD_KEXEC
+#define LINUX_REBOOT_CMD_KEXEC	0x45584543
 #endif
 
 #define GUEST_PATH		"/usr/sbin:/usr/bin:/sbin:/bin"
@@ -336,6 +367,12 @@ enum trigger_kind {
 
 #define LKDTM_PREFIX		"lkdtm:"
 
+/* How a kernel is loaded for kdump and for kexec -e. */
+enum kexec_loader {
+	LOADER_TOOLS,		/* kexec-tools' kexec -p / -l / -e */
+	LOADER_SYSCALL,		/* kexec_file_load(2), reboot(2) */
+};
+
 struct psh_conf {
 	bool crash_kernel;
 	bool save_vmcore;
@@ -346,6 +383,7 @@ struct psh_conf {
 	int init_cpu;			/* -1: do not pin init */
 	int reboot_cpu;			/* -1: leave the reboot CPU alone */
 	int panic_wait;			/* seconds */
+	enum kexec_loader kexec_loader;
 	char capture_append[1024];
 	char setup[2048];
 	char capture_setup[2048];
@@ -363,6 +401,23 @@ static void conf_init(struct psh_conf *conf)
 	conf->init_cpu = -1;
 	conf->reboot_cpu = -1;
 	conf->panic_wait = 30;
+	conf->kexec_loader = DEFAULT_KEXEC_LOADER;
+}
+
+static const char *loader_name(enum kexec_loader loader)
+{
+	return loader == LOADER_SYSCALL ? "syscall" : "tools";
+}
+
+static int parse_loader(const char *value, enum kexec_loader *out)
+{
+	if (!strcmp(value, "tools"))
+		*out = LOADER_TOOLS;
+	else if (!strcmp(value, "syscall"))
+		*out = LOADER_SYSCALL;
+	else
+		return -1;
+	return 0;
 }
 
 static const char *yes_no(bool b)
@@ -454,6 +509,9 @@ static int conf_set(struct psh_conf *conf, const char *key, const char *value,
 	} else if (!strcmp(key, "panic_wait")) {
 		expect = "seconds, 0 to 86400";
 		bad = parse_int(value, 0, 86400, &conf->panic_wait);
+	} else if (!strcmp(key, "kexec_loader")) {
+		expect = "tools or syscall";
+		bad = parse_loader(value, &conf->kexec_loader);
 	} else if (!strcmp(key, "capture_append")) {
 		expect = "a shorter value";
 		bad = copy_value(conf->capture_append,
@@ -568,9 +626,10 @@ static void conf_print(const struct psh_conf *conf)
 		snprintf(init_cpu, sizeof(init_cpu), "%d", conf->init_cpu);
 	if (conf->reboot_cpu >= 0)
 		say("config: reboot_cpu=%d", conf->reboot_cpu);
-	say("config: crash_kernel=%s trigger=%s trigger_cpu=%d init_cpu=%s panic_wait=%d save_vmcore=%s",
+	say("config: crash_kernel=%s trigger=%s trigger_cpu=%d init_cpu=%s panic_wait=%d save_vmcore=%s kexec_loader=%s",
 	    yes_no(conf->crash_kernel), conf->trigger, conf->trigger_cpu,
-	    init_cpu, conf->panic_wait, yes_no(conf->save_vmcore));
+	    init_cpu, conf->panic_wait, yes_no(conf->save_vmcore),
+	    loader_name(conf->kexec_loader));
 	if (conf->capture_append[0])
 		say("config: capture_append=%s", conf->capture_append);
 	if (conf->setup[0])
@@ -989,14 +1048,56 @@ static int pin_to_cpu(int cpu, const char *who)
 /* ------------------------------------------------------------------ */
 
 /*
- * Load /boot/vmlinuz with /boot/initrd.img through "kexec MODE" (-p: the
- * capture kernel, -l: the next kernel of kexec -e), with /proc/cmdline
- * minus crashkernel=* and psh.* plus opts and append as its command line.
- * Returns kexec's status (RUN_NOT_STARTED if it did not run).
+ * kexec_loader=syscall: load /boot/vmlinuz and /boot/initrd.img with
+ * cmdline through kexec_file_load(2), flags KEXEC_FILE_ON_CRASH for the
+ * capture kernel (kexec -p), 0 for the next kernel of kexec -e (kexec
+ * -l).  The kernel's own loader parses the image (riscv64 and arm64:
+ * Image; x86_64: bzImage) and, for a capture kernel, makes the ELF core
+ * header and puts elfcorehdr= on the command line itself.  Returns 0, or
+ * the errno (RUN_NOT_STARTED if a file could not be opened).
  */
-static int kexec_load_self(const char *mode, const char *opts,
-			   const char *append)
+static int kexec_file_load_self(bool crash, const char *cmdline)
 {
+	unsigned long flags = crash ? KEXEC_FILE_ON_CRASH : 0;
+	int kfd, ifd = -1, rc = 0;
+
+	kfd = open(CAPTURE_KERNEL, O_RDONLY | O_CLOEXEC);
+	if (kfd >= 0)
+		ifd = open(CAPTURE_INITRD, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0 || ifd < 0) {
+		say("open %s: %s", kfd < 0 ? CAPTURE_KERNEL : CAPTURE_INITRD,
+		    strerror(errno));
+		rc = RUN_NOT_STARTED;
+		goto out;
+	}
+	say("run: kexec_file_load(%s, %s, \"%s\", %s)", CAPTURE_KERNEL,
+	    CAPTURE_INITRD, cmdline, crash ? "KEXEC_FILE_ON_CRASH" : "0");
+	/* cmdline_len counts the terminating NUL (kexec_file_load(2)). */
+	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1,
+		    cmdline, flags)) {
+		rc = errno;
+		say("kexec_file_load: %s", strerror(rc));
+	}
+out:
+	if (ifd >= 0)
+		close(ifd);
+	if (kfd >= 0)
+		close(kfd);
+	return rc;
+}
+
+/*
+ * Load /boot/vmlinuz with /boot/initrd.img as the capture kernel (crash:
+ * kexec -p) or as the next kernel of kexec -e (kexec -l), with
+ * /proc/cmdline minus crashkernel=* and psh.* plus opts and append as its
+ * command line: through kexec-tools' "kexec -p|-l", or with
+ * kexec_loader=syscall through kexec_file_load(2).  Returns kexec's
+ * status (RUN_NOT_STARTED if it did not run), or the syscall's errno.
+ */
+static int kexec_load_self(const struct psh_conf *conf, bool crash,
+			   const char *opts, const char *append)
+{
+	const char *mode = crash ? "-p" : "-l";
 	char running[CMDLINE_MAX], cmdline[CMDLINE_MAX];
 	char arg[CMDLINE_MAX + 16];
 	char *argv[] = { "kexec", (char *)mode, CAPTURE_KERNEL,
@@ -1011,8 +1112,12 @@ static int kexec_load_self(const char *mode, const char *opts,
 		    CMDLINE_MAX - 1);
 		return RUN_NOT_STARTED;
 	}
-	snprintf(arg, sizeof(arg), "--append=%s", cmdline);
-	rc = run(argv, NULL);
+	if (conf->kexec_loader == LOADER_SYSCALL) {
+		rc = kexec_file_load_self(crash, cmdline);
+	} else {
+		snprintf(arg, sizeof(arg), "--append=%s", cmdline);
+		rc = run(argv, NULL);
+	}
 	say("step=kexec-load rc=%d", rc);
 	return rc;
 }
@@ -1022,7 +1127,7 @@ static int load_crash_kernel(const struct psh_conf *conf)
 	char loaded[16];
 	int rc;
 
-	rc = kexec_load_self("-p", KDUMP_ARCH_OPTS, conf->capture_append);
+	rc = kexec_load_self(conf, true, KDUMP_ARCH_OPTS, conf->capture_append);
 	if (rc)
 		goto fail;
 	if (read_line_file(CRASH_LOADED_PATH, loaded, sizeof(loaded)))
@@ -1042,9 +1147,9 @@ fail:
  * trigger=kexec: load this kernel and the capture initrd (core + this
  * run's config) as the next kernel, marked with psh.kexec=1.
  */
-static int load_kexec_kernel(void)
+static int load_kexec_kernel(const struct psh_conf *conf)
 {
-	int rc = kexec_load_self("-l", "", KEXEC_MARK);
+	int rc = kexec_load_self(conf, false, "", KEXEC_MARK);
 
 	if (rc) {
 		say("FAIL step=kexec-load rc=%d", rc);
@@ -1071,6 +1176,17 @@ static void kexec_reboot(const struct psh_conf *conf)
 		say("reboot cpu: %s", cpu);
 	}
 	drain_console();
+	if (conf->kexec_loader == LOADER_SYSCALL) {
+		/* What "kexec -e" does: no shutdown, straight into the image. */
+		say("run: reboot(LINUX_REBOOT_CMD_KEXEC)");
+		drain_console();
+		sync();
+		reboot(LINUX_REBOOT_CMD_KEXEC);
+		rc = errno;
+		say("FAIL step=kexec-exec rc=%d: reboot(LINUX_REBOOT_CMD_KEXEC): %s",
+		    rc, strerror(rc));
+		return;
+	}
 	rc = run(argv, NULL);
 	say("FAIL step=kexec-exec rc=%d: kexec -e returned", rc);
 }
@@ -1285,7 +1401,7 @@ static void first_kernel(const struct psh_conf *conf)
 	} else {
 		say("crash kernel: not loaded (crash_kernel=no)");
 	}
-	if (conf->trigger_kind == TRIGGER_KEXEC && load_kexec_kernel())
+	if (conf->trigger_kind == TRIGGER_KEXEC && load_kexec_kernel(conf))
 		return;
 	if (conf->setup[0]) {
 		rc = run_shell_command(conf->setup);

@@ -160,6 +160,17 @@ static void test_conf_values(struct tap *t)
 			    sizeof(err));
 	tap_ok(t, errors == 0 && conf.trigger_kind == TRIGGER_KEXEC &&
 	       conf.reboot_cpu == 1, "trigger=kexec, reboot_cpu=1");
+	conf_init(&conf);
+	tap_ok(t, conf.kexec_loader == DEFAULT_KEXEC_LOADER &&
+	       conf.kexec_loader == LOADER_TOOLS,
+	       "kexec_loader defaults to tools (host build: x86_64)");
+	errors = conf_parse(&conf, "kexec_loader=syscall\n", err, sizeof(err));
+	tap_ok(t, errors == 0 && conf.kexec_loader == LOADER_SYSCALL &&
+	       !strcmp(loader_name(conf.kexec_loader), "syscall"),
+	       "kexec_loader=syscall");
+	errors = conf_parse(&conf, "kexec_loader=tools\n", err, sizeof(err));
+	tap_ok(t, errors == 0 && conf.kexec_loader == LOADER_TOOLS,
+	       "kexec_loader=tools");
 }
 
 /* cmdline_has_word(): the kexec'd kernel's mark is a whole word. */
@@ -192,6 +203,7 @@ static const struct bad_case bad_cases[] = {
 	{ "reboot_cpu=x", "line 1: reboot_cpu: bad value" },
 	{ "panic_wait=86401", "line 1: panic_wait: bad value" },
 	{ "save_vmcore=YES", "line 1: save_vmcore: bad value" },
+	{ "kexec_loader=kexec", "line 1: kexec_loader: bad value 'kexec', expected tools or syscall" },
 	{ "trgger=sysrq", "line 1: unknown key 'trgger'" },
 	{ "shell yes", "line 1: expected KEY=VALUE" },
 };

@@ -59,6 +59,7 @@ deb_arch() {
 	x86_64|amd64) echo amd64 ;;
 	arm64|aarch64) echo arm64 ;;
 	ppc64le|ppc64el) echo ppc64el ;;
-	*) die "unknown ARCH '$1' (want x86_64, arm64 or ppc64le)" ;;
+	riscv64) echo riscv64 ;;
+	*) die "unknown ARCH '$1' (want x86_64, arm64, ppc64le or riscv64)" ;;
 	esac
 }

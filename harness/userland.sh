@@ -1,11 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# userland.sh [--force] ARCH    (ARCH: x86_64, arm64 or ppc64le)
+# userland.sh [--force] ARCH    (ARCH: x86_64, arm64, ppc64le or riscv64)
 #
 # Builds the guest userland from Debian 13 "trixie" packages: kexec-tools,
 # makedumpfile and busybox-static for ARCH, plus every shared library they
-# reach (recursive DT_NEEDED walk) and the ELF interpreter.  Output:
+# reach (recursive DT_NEEDED walk) and the ELF interpreter.  riscv64 has no
+# kexec-tools in Debian 13: its guest agent loads kernels with
+# kexec_file_load() itself (tools/psh-init.c, kexec_loader=syscall), so
+# its root has makedumpfile and busybox only.  Output:
 #
 #   $psh_cache/userland/ARCH/root/     the tree (usr-merged: bin, sbin, lib,
 #                                      lib64 are symlinks into usr/)
@@ -32,13 +35,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 force=${PSH_USERLAND_FORCE:-0}
 [ "${1:-}" = --force ] && { force=1; shift; }
-[ $# = 1 ] || die "usage: $0 [--force] x86_64|arm64|ppc64le"
+[ $# = 1 ] || die "usage: $0 [--force] x86_64|arm64|ppc64le|riscv64"
 arch=$1
 da=$(deb_arch "$arch")
 case $da in
 amd64) triplet=x86_64-linux-gnu ;;
 arm64) triplet=aarch64-linux-gnu ;;
 ppc64el) triplet=powerpc64le-linux-gnu ;;
+riscv64) triplet=riscv64-linux-gnu ;;
 esac
 
 need_cmd readelf binutils
@@ -52,6 +56,10 @@ apt() { "$here/apt/apt.sh" "$@"; }
 roots_pkgs=(kexec-tools makedumpfile busybox-static)
 roots_files=(usr/sbin/kexec usr/sbin/vmcore-dmesg usr/bin/makedumpfile usr/bin/busybox)
 optional_files=" usr/sbin/vmcore-dmesg "
+if [ "$da" = riscv64 ]; then
+	roots_pkgs=(makedumpfile busybox-static)
+	roots_files=(usr/bin/makedumpfile usr/bin/busybox)
+fi
 
 # Applets linked when the busybox applet list can be neither asked for
 # (foreign ARCH, no binfmt emulation) nor read from the binary.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Private apt for Debian 13 "trixie" (main, amd64 + arm64 + ppc64el), kept
+# Private apt for Debian 13 "trixie" (main, amd64 + arm64 + ppc64el + riscv64), kept
 # entirely in $psh_cache/apt; /etc/apt and the host's package state are never
 # touched.
 #

@@ -3,10 +3,12 @@
 #
 # build.sh ARCH VARIANT: build a lean kdump test kernel out of tree.
 #
-#   ARCH     x86_64 | arm64 | ppc64le | mips64el (the others are
-#            cross-compiled with Debian's aarch64, powerpc64le and
-#            mips64el gcc; the ppc64le and mips64el image is the ELF
-#            vmlinux, which QEMU pseries and malta load as it is)
+#   ARCH     x86_64 | arm64 | ppc64le | mips64el | riscv64 (the others
+#            are cross-compiled with Debian's aarch64, powerpc64le,
+#            mips64el and riscv64 gcc; the ppc64le and mips64el image is
+#            the ELF vmlinux, which QEMU pseries and malta load as it is;
+#            riscv64's is the Image, which QEMU virt and the kernel's
+#            kexec_file_load() take)
 #   VARIANT  base   | series | capture | POSTING
 #
 # Sources: base = $psh_cache/linux-base (the pinned base, never patched);
@@ -88,7 +90,10 @@ ppc64le)
 mips64el)
 	karch=mips cross=mips64el-linux-gnuabi64- image=vmlinux target=vmlinux
 	need_cmd mips64el-linux-gnuabi64-gcc gcc-mips64el-linux-gnuabi64 ;;
-*) die "unknown ARCH '$arch' (want x86_64, arm64, ppc64le or mips64el)" ;;
+riscv64)
+	karch=riscv cross=riscv64-linux-gnu- image=arch/riscv/boot/Image target=Image
+	need_cmd riscv64-linux-gnu-gcc gcc-riscv64-linux-gnu ;;
+*) die "unknown ARCH '$arch' (want x86_64, arm64, ppc64le, mips64el or riscv64)" ;;
 esac
 need_cmd gcc gcc
 need_cmd make make

@@ -3,7 +3,9 @@
 #
 # initramfs.sh ARCH MODULES_DIR TOOLS_DIR OUTDIR
 #
-# Builds the guest's core initramfs for ARCH (x86_64, arm64, ppc64le):
+# Builds the guest's core initramfs for ARCH (x86_64, arm64, ppc64le,
+# riscv64; riscv64's userland has no kexec-tools, its psh-init loads
+# kernels with kexec_file_load()):
 #
 #   OUTDIR/core.cpio.gz  the userland of userland.sh ARCH, TOOLS_DIR/psh-init
 #                        as /init, TOOLS_DIR/vmcore-notes as

@@ -40,6 +40,7 @@ if [ "$arch" != mips64el ]; then
 	case "$arch" in
 	arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
 	ppc64le) karch=powerpc cross=powerpc64le-linux-gnu- ;;
+	riscv64) karch=riscv cross=riscv64-linux-gnu- ;;
 	*) karch=$arch cross= ;;
 	esac
 	make -s -C "$kbuild" ARCH="$karch" CROSS_COMPILE="$cross" M="$kmod" modules >&2

@@ -6,7 +6,7 @@
 #   scenario NAME key=value...
 #
 # Keys (default in brackets):
-#   arch=x86_64|arm64|all|ppc64le|mips64el  [all]
+#   arch=x86_64|arm64|all|ppc64le|mips64el|riscv64  [all]
 #                                   all = one scenario per arch of
 #                                   x86_64 and arm64
 #   vcpus=N                 [4]
@@ -403,3 +403,34 @@ scenario kdump-sysrq arch=mips64el suite=full cpu=each timeout=300
 # with single-threaded TCG, which it therefore uses.  docs/guests-mips64el.md.
 scenario kexec-offline arch=mips64el suite=mips-offline crash=no trigger=kexec expect=kexec timeout=300 \
 	tcg=single "setup=echo 0 >$cpu3"
+
+# --- riscv64 (issue 19; suite full) ----------------------------------------
+# QEMU -M virt, 4 harts under OpenSBI 1.1 (harness/arch/riscv64.sh).  The
+# guest agent loads kernels with kexec_file_load() (psh-init
+# kexec_loader=syscall: Debian 13 has no riscv64 kexec-tools); userland
+# makedumpfile and busybox from Debian 13.  Opt-in like ppc64le and
+# mips64el: harness/run.sh [--variant base] 'riscv64.*'.  Drafted before
+# any riscv64 kernel was built: the timeouts are guesses
+# (docs/guests-riscv64.md).
+# kdump through sysrq-c from each hart: a note per hart, the panic in the
+# vmcore's dmesg (base and series); on the series also exactly one stop
+# line with every other hart stopped (one IPI rung: riscv has no NMI).
+scenario kdump-sysrq arch=riscv64 suite=full cpu=each timeout=240
+scenario stop-kdump arch=riscv64 suite=full needs=smp-stop cpu=each stop=all timeout=240
+# No crash kernel, panic=-1: the panic reboots at once (SBI SRST; QEMU
+# exits with -no-reboot).
+scenario panic-reboot arch=riscv64 suite=full crash=no cmdline=panic=-1 expect=reboot timeout=240
+# kexec -e into the same kernel: the harts go down through CPU hotplug
+# (SBI HSM stop) and the next kernel brings every one back (HSM start).
+scenario kexec-reboot arch=riscv64 suite=full crash=no trigger=kexec expect=kexec timeout=240
+# Hart 2 spinning with interrupts off (LKDTM HARDLOCKUP; the setup, pinned
+# to CPU 0, panics itself, as in stop-irqoff above).  No NMI on riscv: the
+# crash stop's IPI cannot reach hart 2, the one-second wait runs out,
+# kdump completes with 3 notes.  The base says "SMP: failed to stop
+# secondary CPUs 1-3" (it prints the whole mask it sent to); the series'
+# line names hart 2 alone.
+scenario kdump-irqoff arch=riscv64 suite=full init_cpu=0 trigger=none "$spin" notes=3 timeout=240 \
+	"console_has=(SMP|smp): failed to stop secondary CPUs"
+scenario stop-irqoff-nonmi arch=riscv64 suite=full needs=smp-stop init_cpu=0 trigger=none "$spin" \
+	notes=3 timeout=240 \
+	"stop=^smp: failed to stop secondary CPUs 2 \(crash, IPI\) after [0-9]+ us; stopped 2"

@@ -287,8 +287,8 @@ judge_kexec() {
 		fail "the kexec'd kernel has CPUs '${got:-?}' online, expected $want (every CPU back)"
 
 	# The physical CPU the kexec'd kernel boots on is the reboot CPU:
-	# arm64 names it in "Booting Linux on physical CPU", x86_64's guest
-	# agent prints the APIC IDs in CPU order.
+	# arm64 names it in "Booting Linux on physical CPU", the guest agent
+	# prints x86_64's APIC IDs and riscv64's hart IDs in CPU order.
 	case "$arch" in
 	arm64)
 		if [ "$rcpu" = 0 ]; then
@@ -299,8 +299,11 @@ judge_kexec() {
 		hw_second=$(grep -aoE -m1 'Booting Linux on physical CPU 0x[0-9a-f]+' "$second")
 		hw_first=${hw_first##* } hw_second=${hw_second##* } ;;
 	x86_64)
-		hw_first=$(guest_apicid "$first" $((rcpu + 1)))
-		hw_second=$(guest_apicid "$second" 1) ;;
+		hw_first=$(guest_hwid "$first" apicids $((rcpu + 1)))
+		hw_second=$(guest_hwid "$second" apicids 1) ;;
+	riscv64)
+		hw_first=$(guest_hwid "$first" harts $((rcpu + 1)))
+		hw_second=$(guest_hwid "$second" harts 1) ;;
 	*)
 		hw_first=n/a hw_second=n/a ;;
 	esac
@@ -319,10 +322,11 @@ judge_kexec() {
 	fi
 }
 
-# guest_apicid LOG N: the Nth APIC ID of the guest agent's "psh: apicids:" line.
-guest_apicid() {
-	grep -ao 'psh: apicids: [0-9 ]*' "$1" | head -n 1 | sed 's/^psh: apicids: //' |
-		awk -v n="$2" '{ print $n }'
+# guest_hwid LOG LABEL N: the Nth ID of the guest agent's first "psh:
+# LABEL:" line (apicids on x86_64, harts on riscv64).
+guest_hwid() {
+	grep -ao "psh: $2: [0-9 ]*" "$1" | head -n 1 | sed "s/^psh: $2: //" |
+		awk -v n="$3" '{ print $n }'
 }
 
 # A race with two outcomes: the panic won (a vmcore) or the reboot did.

@@ -87,6 +87,7 @@
  *   psh: kexec kernel up
  *   psh: online cpus: <list>
  *   psh: apicids: <APIC ID of CPU 0> <of CPU 1> ...  (x86_64 only)
+ *   psh: harts: <hart ID of CPU 0> <of CPU 1> ...    (riscv64 only)
  *   psh: run: <command as executed>
  *   psh: step=<name> rc=<status>
  *        (name: kexec-load, setup, capture-setup, notes, makedumpfile,
@@ -1192,35 +1193,61 @@ static void kexec_reboot(const struct psh_conf *conf)
 }
 
 /*
- * x86_64: print the APIC ID of every online CPU, in CPU order, from
+ * The value of every /proc/cpuinfo line whose key (the text before ':',
+ * trailing blanks dropped) is exactly @key, in order, blank-separated,
+ * into @out: x86's "apicid" but not "initial apicid", riscv's "hart" but
+ * not "hart isa".
+ */
+static void __attribute__((unused))
+cpuinfo_ids(const char *text, const char *key, char *out, size_t size)
+{
+	struct strbuf sb = { .buf = out, .size = size };
+	size_t klen = strlen(key);
+	const char *line;
+
+	out[0] = '\0';
+	for (line = text; line && *line; line = strchr(line, '\n')) {
+		const char *val, *end;
+
+		if (*line == '\n')
+			line++;
+		val = strchr(line, ':');
+		if (!val || memchr(line, '\n', val - line))
+			continue;
+		for (end = val; end > line && is_blank(end[-1]); end--)
+			;
+		if ((size_t)(end - line) != klen || strncmp(line, key, klen))
+			continue;
+		val++;
+		while (*val == ' ' || *val == '\t')
+			val++;
+		sb_add_word(&sb, val, strcspn(val, "\n"));
+	}
+}
+
+/*
+ * Print the hardware ID of every online CPU, in CPU order, from
  * /proc/cpuinfo, so that the host can tell which physical CPU a kernel
- * runs on as CPU 0.  Other arches print their boot CPU's ID themselves.
+ * runs on as CPU 0: x86_64's APIC IDs, riscv64's hart IDs.  arm64 and
+ * ppc64 print their boot CPU's ID themselves.
  */
 static void say_apicids(void)
 {
+#if defined(__x86_64__) || defined(__riscv)
 #if defined(__x86_64__)
+	const char *key = "apicid", *label = "apicids";
+#else
+	const char *key = "hart", *label = "harts";
+#endif
 	static char text[1 << 20];
-	char ids[1024] = "";
-	struct strbuf sb = { .buf = ids, .size = sizeof(ids) };
-	const char *line;
+	char ids[1024];
 
 	if (read_text_file("/proc/cpuinfo", text, sizeof(text)) < 0) {
 		say("read /proc/cpuinfo: %s", strerror(errno));
 		return;
 	}
-	for (line = text; line && *line; line = strchr(line, '\n')) {
-		const char *val;
-
-		if (*line == '\n')
-			line++;
-		if (strncmp(line, "apicid", 6) || !(val = strchr(line, ':')))
-			continue;
-		val++;
-		while (*val == ' ')
-			val++;
-		sb_add_word(&sb, val, strcspn(val, "\n"));
-	}
-	say("apicids: %s", ids);
+	cpuinfo_ids(text, key, ids, sizeof(ids));
+	say("%s: %s", label, ids);
 #endif
 }
 

@@ -187,6 +187,27 @@ static void test_cmdline_has_word(struct tap *t)
 	tap_ok(t, !cmdline_has_word("", "psh.kexec=1"), "empty cmdline");
 }
 
+/* cpuinfo_ids(): whole keys only, values in CPU order. */
+static void test_cpuinfo_ids(struct tap *t)
+{
+	static const char x86[] =
+		"processor\t: 0\napicid\t\t: 0\ninitial apicid\t: 0\n\n"
+		"processor\t: 1\napicid\t\t: 2\ninitial apicid\t: 2\n";
+	static const char riscv[] =
+		"processor\t: 0\nhart\t\t: 2\nisa\t\t: rv64imafdc\n"
+		"hart isa\t: rv64imafdc_zicntr\nmmu\t\t: sv57\n\n"
+		"processor\t: 1\nhart\t\t: 0\nhart isa\t: rv64imafdc\n\n"
+		"processor\t: 2\nhart\t\t: 1\n\nprocessor\t: 3\nhart\t\t: 3";
+	char ids[64];
+
+	cpuinfo_ids(x86, "apicid", ids, sizeof(ids));
+	tap_str(t, ids, "0 2", "cpuinfo: x86 apicid, not initial apicid");
+	cpuinfo_ids(riscv, "hart", ids, sizeof(ids));
+	tap_str(t, ids, "2 0 1 3", "cpuinfo: riscv hart, not hart isa");
+	cpuinfo_ids("no colon here\nhart\n: 5\n", "hart", ids, sizeof(ids));
+	tap_str(t, ids, "", "cpuinfo: a key without ':' on its line");
+}
+
 struct bad_case {
 	const char *text;
 	const char *err;	/* expected first error */
@@ -242,6 +263,7 @@ int main(void)
 	test_conf_values(&t);
 	test_conf_errors(&t);
 	test_cmdline_has_word(&t);
+	test_cpuinfo_ids(&t);
 	printf("1..%d\n", t.count);
 	return t.failed ? 1 : 0;
 }

@@ -43,14 +43,14 @@ depmod kmod
 "
 # make check-full only: mips64el (QEMU malta) kexec scenarios, and the
 # riscv64 (QEMU virt) guests: kernel and static guest tools from Debian's
-# riscv64 gcc, QEMU 7.2 from qemu-system-misc with qemu-system-data's OpenSBI
+# riscv64 gcc, QEMU 7.2 from qemu-system-misc (the OpenSBI firmware is
+# Debian 13's, fetched by harness/opensbi.sh)
 [ "${1:-}" != --suite ] || [ "${2:-}" != full ] || needs+="
 mips64el-linux-gnuabi64-gcc gcc-mips64el-linux-gnuabi64
 qemu-system-mips64el qemu-system-mips
 riscv64-linux-gnu-gcc gcc-riscv64-linux-gnu
 /usr/riscv64-linux-gnu/lib/libc.a libc6-dev-riscv64-cross
 qemu-system-riscv64 qemu-system-misc
-/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin qemu-system-data
 "
 
 missing=()

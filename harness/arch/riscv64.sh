@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # QEMU and kernel settings for riscv64 guests (sourced by harness/qemu.sh).
 # -M virt: harts started and stopped through the SBI HSM extension of
-# OpenSBI, which runs in M-mode below the kernel.  The firmware is the
-# OpenSBI (fw_dynamic) that Debian 12's qemu-system-data ships for QEMU
-# 7.2, the machine's default, named here so that a missing file is an
-# error and not a silent fallback; QEMU loads the kernel (-kernel: the
+# OpenSBI, which runs in M-mode below the kernel.  The firmware is Debian
+# 13's OpenSBI 1.6 (fw_dynamic, harness/opensbi.sh fetches it into the
+# cache), not the OpenSBI 1.1 of Debian 12's qemu-system-data: 1.1 leaves
+# its own PMP-protected region mapped as System RAM, and makedumpfile
+# faults on it in the capture kernel.  QEMU loads the kernel (-kernel: the
 # Image) and initrd after it and passes the device tree.  No u-boot: QEMU
 # starts the kernel directly.  The guest agent loads kernels with
 # kexec_file_load() (tools/psh-init.c, kexec_loader=syscall): Debian 13
@@ -12,7 +13,7 @@
 qemu_bin=qemu-system-riscv64
 qemu_pkg=qemu-system-misc
 qemu_machine=(-M virt -cpu rv64
-	-bios /usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin)
+	-bios "$("$psh_harness/opensbi.sh")")
 # virt has a PCIe host (ECAM, CONFIG_PCI_HOST_GENERIC) as well as
 # virtio-mmio: the PCI devices, as on arm64.
 qemu_disk_dev=virtio-blk-pci

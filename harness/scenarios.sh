@@ -405,13 +405,13 @@ scenario kexec-offline arch=mips64el suite=mips-offline crash=no trigger=kexec e
 	tcg=single "setup=echo 0 >$cpu3"
 
 # --- riscv64 (issue 19; suite full) ----------------------------------------
-# QEMU -M virt, 4 harts under OpenSBI 1.1 (harness/arch/riscv64.sh).  The
+# QEMU -M virt, 4 harts under OpenSBI 1.6 (harness/arch/riscv64.sh).  The
 # guest agent loads kernels with kexec_file_load() (psh-init
 # kexec_loader=syscall: Debian 13 has no riscv64 kexec-tools); userland
 # makedumpfile and busybox from Debian 13.  Opt-in like ppc64le and
-# mips64el: harness/run.sh [--variant base] 'riscv64.*'.  Drafted before
-# any riscv64 kernel was built: the timeouts are guesses
-# (docs/guests-riscv64.md).
+# mips64el: harness/run.sh [--variant base] 'riscv64.*'.  A run takes
+# about 35 s under TCG (docs/guests-riscv64.md); 240 s leaves room for a
+# loaded host.
 # kdump through sysrq-c from each hart: a note per hart, the panic in the
 # vmcore's dmesg (base and series); on the series also exactly one stop
 # line with every other hart stopped (one IPI rung: riscv has no NMI).

@@ -25,7 +25,8 @@ if [ ! -s "$fw" ]; then
 	rm -f "$dir"/deb/opensbi_*.deb
 	(cd "$dir/deb" && "$psh_harness/apt/apt.sh" apt-get -q download opensbi >&2) ||
 		die "downloading Debian 13's opensbi failed (harness/apt/apt.sh); the riscv64 guests need its fw_dynamic.bin"
-	deb=$(ls "$dir"/deb/opensbi_*_all.deb)
+	deb=$(ls "$dir"/deb/opensbi_*_all.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || die "apt-get download opensbi left no opensbi_*_all.deb in $dir/deb"
 	rm -rf "$dir/x"
 	dpkg-deb -x "$deb" "$dir/x"
 	cp "$dir/x/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin" "$fw.new"

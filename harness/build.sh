@@ -184,6 +184,8 @@ log "building $arch-$variant$psh_fl in $out"
 start=$SECONDS
 kmake -s "$target" modules
 rm -rf "$out/mod-root"
-kmake -s INSTALL_MOD_PATH="$out/mod-root" modules_install >/dev/null
+# Stripped of debug information: the modules go into every guest's
+# initramfs; the judge reads the unstripped ones in $out.
+kmake -s INSTALL_MOD_PATH="$out/mod-root" INSTALL_MOD_STRIP=1 modules_install >/dev/null
 cp "$out/$image" "$out/IMAGE"
 log "built $arch-$variant$psh_fl in $((SECONDS - start)) s: $out/IMAGE ($(stat -c %s "$out/IMAGE") bytes)"

@@ -62,6 +62,16 @@ cpu_count() {
 	echo "$n"
 }
 
+# expand_cpus LIST: a cpulist such as 0-2,5 as 0,1,2,5.
+expand_cpus() {
+	local part out=
+	local IFS=,
+	for part in $1; do
+		out+=${out:+,}$(seq -s, "${part%-*}" "${part#*-}")
+	done
+	echo "$out"
+}
+
 # host_time PATTERN: host timestamp (s) of the first console line matching.
 host_time() {
 	grep -a -m1 -E "$1" "$console" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
@@ -193,6 +203,91 @@ judge_vmcore() {
 		echo "handoff_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" >>"$facts"
 	sed -n 's/^vmcore_bytes=/vmcore_bytes=/p' "$res/result.txt" >>"$facts"
 	check_lists "$res/dmesg.txt" "the vmcore's dmesg"
+	check_drgn "$online" "${panic_cpu:-}"
+}
+
+# drgn_check VMCORE OUTPUT [ARG...]: harness/check_vmcore.py on VMCORE,
+# with the kernel's vmlinux and the harness's test modules; its output in
+# OUTPUT.  The exit status is the script's.
+drgn_check() {
+	local core=$1 log=$2 kdir ko=()
+	shift 2
+	kdir=$(dirname "$sysmap")
+	# The unstripped test modules, for frames in them (psh_notifiers).
+	for k in "$psh_cache/kmod/$(basename "$kdir")"/*.ko; do
+		[ -f "$k" ] && ko+=(--debug "$k")
+	done
+	"$PSH_DRGN_BIN" -q --no-default-symbols -c "$core" "$psh_harness/check_vmcore.py" \
+		--vmcore "$core" --vmlinux "$kdir/vmlinux" "${ko[@]}" "$@" >"$log" 2>&1
+}
+
+# check_drgn ONLINE PANIC_CPU: open the vmcore with drgn (x86_64, arm64;
+# run.sh sets PSH_DRGN_BIN and keeps the vmcore) and check each CPU's note
+# and backtrace (harness/check_vmcore.py): every CPU online at the panic has
+# its note, mapped by content; each trace unwinds to a base frame; the
+# panicking CPU's holds panic() (an oops: the panic_pc function); trace=
+# what the other CPUs were doing; drgn's dmesg is makedumpfile's.  With
+# vmcore_selftest=KIND:NOTE,..., damaged copies must then each be
+# rejected, naming the CPU whose note was damaged.
+check_drgn() {
+	local online=$1 pcpu=$2 args=() cpus missing c w item kind num victim copy t0
+	case "$arch" in x86_64 | arm64) ;; *) return 0 ;; esac
+	if [ -z "${PSH_DRGN_BIN:-}" ]; then
+		echo "drgn=skipped (PSH_DRGN=0)" >>"$facts"
+		return 0
+	fi
+	[ -f "$res/vmcore" ] ||
+		{ fail "drgn: no vmcore saved in $res (the capture kernel's save_vmcore?)"; return; }
+	cpus=${vcpus:-4}
+	# Offline CPUs may lack a note; a scenario that counts its notes
+	# itself (notes=) may leave any CPU without one.
+	missing=
+	for ((c = 0; c < cpus; c++)); do
+		[[ ,$(expand_cpus "$online"), == *,$c,* ]] || missing+=${missing:+,}$c
+	done
+	[ -z "${notes:-}" ] || missing=any
+	args=(--cpus "$cpus" --dmesg "$res/dmesg.txt")
+	[ -z "$missing" ] || args+=(--missing "$missing")
+	[ -z "$pcpu" ] || args+=(--panic-cpu "$pcpu")
+	[ -z "${panic_pc:-}" ] || args+=(--panic-frame "^${panic_pc}\$")
+	for w in ${trace//,/ }; do
+		args+=(--expect "$w")
+	done
+	t0=$(date +%s.%N)
+	if drgn_check "$res/vmcore" "$dir/drgn.txt" "${args[@]}"; then
+		echo "drgn=ok" >>"$facts"
+		echo "drgn_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')" >>"$facts"
+	else
+		echo "drgn=failed" >>"$facts"
+		if grep -q '^FAIL' "$dir/drgn.txt"; then
+			fail "drgn: $(grep -m1 '^FAIL' "$dir/drgn.txt" | sed 's/^FAIL: //') (full: $dir/drgn.txt)"
+			# From the first failure on, with the trace it prints.
+			sed -n '/^FAIL/,$p' "$dir/drgn.txt" | head -n 40 | sed 's/^/#     /'
+		else
+			fail "drgn: check_vmcore.py stopped without a verdict: $(grep -v '^ ' "$dir/drgn.txt" | tail -n 1) (full: $dir/drgn.txt)"
+		fi
+		return
+	fi
+	for item in ${vmcore_selftest//,/ }; do
+		kind=${item%%:*} num=${item#*:}
+		copy=$res/vmcore.$kind$num
+		# The CPU whose note it is, as the check of the real vmcore
+		# mapped it (by content).
+		victim=$(sed -n "s/^cpu \([0-9]*\): note #$num .*/\1/p" "$dir/drgn.txt")
+		"$PSH_DRGN_BIN" -q --no-default-symbols -c "$res/vmcore" "$psh_harness/check_vmcore.py" \
+			--vmcore "$res/vmcore" --corrupt "$item" --out "$copy" >>"$dir/drgn-selftest.txt" 2>&1 ||
+			{ fail "drgn self-test: cannot make the $item copy (see $dir/drgn-selftest.txt)"; continue; }
+		if drgn_check "$copy" "$dir/drgn-$kind$num.txt" "${args[@]}"; then
+			fail "drgn self-test: the copy with note $num ${kind}ed passed the check"
+		elif [ -z "$victim" ]; then
+			fail "drgn self-test: note $num maps to no CPU in the real vmcore's check"
+		elif ! grep -q "^FAIL: CPU $victim: no note in the vmcore matches" "$dir/drgn-$kind$num.txt"; then
+			fail "drgn self-test: the $item copy was rejected without naming CPU $victim: $(grep -m1 '^FAIL' "$dir/drgn-$kind$num.txt")"
+		else
+			echo "drgn_selftest_$kind$num=rejected, CPU $victim named" >>"$facts"
+		fi
+		rm -f "$copy"
+	done
 }
 
 # KUnit results printed on the console by test modules the setup loaded.

@@ -46,7 +46,7 @@ if [ "$arch" != mips64el ]; then
 	make -s -C "$kbuild" ARCH="$karch" CROSS_COMPILE="$cross" M="$kmod" modules >&2
 	make -s -C "$kbuild" ARCH="$karch" CROSS_COMPILE="$cross" M="$kmod" \
 		INSTALL_MOD_PATH="$kbuild/mod-root" INSTALL_MOD_DIR=extra \
-		modules_install >&2
+		INSTALL_MOD_STRIP=1 modules_install >&2
 fi
 "$psh_harness/initramfs.sh" "$arch" "$kbuild/mod-root" \
 	"$tools" "$initramfs" >&2

@@ -28,6 +28,13 @@
 # results/ (what the capture kernel saved; the vmcore itself only with
 # PSH_KEEP_VMCORE=1) and facts.txt.  The last line is
 # "N passed, N failed"; the exit status is 1 if anything failed.
+#
+# The vmcores of the x86_64 and arm64 kdump scenarios are opened with drgn
+# (harness/drgn.sh, harness/check_vmcore.py) by judge.sh: they are saved
+# for that, and deleted once judged unless PSH_KEEP_VMCORE=1.
+# PSH_DRGN=0 leaves drgn out (the judge then says so in facts.txt).
+# PSH_DUMP_LEVEL=N makes the capture kernel run makedumpfile -d N
+# (psh-init's dump_level; default 23, see tools/psh-init.c).
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -87,7 +94,8 @@ scenario() {
 		[cmdline]= [capture_append]= [setup]= [expect]=vmcore
 		[timeout]=150 [suite]=check [fails_with]= [lists]= [console_has]=
 		[needs]= [pvpanic]= [init_cpu]= [stop]= [notes]= [console_lacks]=
-		[reboot_cpu]= [hotplug_ops]= [threads]= [tcg]= [panic_pc]=)
+		[reboot_cpu]= [hotplug_ops]= [threads]= [tcg]= [panic_pc]=
+		[trace]= [vmcore_selftest]=)
 	for kv in "$@"; do
 		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
@@ -137,6 +145,19 @@ if [ "$list" = 1 ]; then
 	exit 0
 fi
 
+# --- drgn, for the vmcores of x86_64 and arm64 ---------------------------
+drgn_arches=" x86_64 arm64 "
+if [ "${PSH_DRGN:-1}" != 0 ]; then
+	for i in "${sel[@]}"; do
+		[[ $drgn_arches == *" ${tests[$i]%%.*} "* ]] || continue
+		PSH_DRGN_BIN=$("$psh_harness/drgn.sh") ||
+			die "drgn is needed to judge the x86_64 and arm64 vmcores (harness/drgn.sh failed above; PSH_DRGN=0 runs without it)"
+		export PSH_DRGN_BIN
+		log "vmcores of x86_64 and arm64 read with $("$psh_harness/drgn.sh" --version-line)"
+		break
+	done
+fi
+
 # --- Prepare each arch once ------------------------------------------------
 # An arch whose capture kernel must be a build of its own (arch file:
 # guest_capture_variant, mips64el) gets that image as /boot/vmlinuz in
@@ -172,6 +193,15 @@ mkcpio() {
 		cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$2"
 }
 
+# judge_one DIR: judge.sh's verdict in DIR/judge.txt; the vmcore it read
+# is dropped afterwards unless PSH_KEEP_VMCORE=1.
+judge_one() {
+	local rc=0
+	"$psh_harness/judge.sh" "$1" >"$1/judge.txt" || rc=$?
+	[ "${PSH_KEEP_VMCORE:-0}" = 1 ] || rm -f "$1/results/vmcore" "$1"/results/vmcore.*
+	return "$rc"
+}
+
 # run_one INDEX N: boot test INDEX as KTAP test number N.  A first kernel
 # that hangs before it starts /init (judge.sh: early_hang=1) ran nothing of
 # the scenario yet: the test is booted once more, and the hang is reported
@@ -186,7 +216,7 @@ run_one() {
 		return 0
 	fi
 	boot_one "$i"
-	if "$psh_harness/judge.sh" "$dir" >"$dir/judge.txt"; then
+	if judge_one "$dir"; then
 		cat "$dir/judge.txt"
 		echo "ok $n $t"
 		return 0
@@ -199,7 +229,7 @@ run_one() {
 		rm -rf "$dir.hang" && mv "$dir" "$dir.hang"
 		echo "#   (logs kept in $dir.hang)"
 		boot_one "$i"
-		if "$psh_harness/judge.sh" "$dir" >"$dir/judge.txt"; then
+		if judge_one "$dir"; then
 			cat "$dir/judge.txt"
 			echo "ok $n $t # retried after an early-boot hang"
 			return 0
@@ -246,9 +276,15 @@ boot_one() {
 			[ -z "$reboot_cpu" ] || echo "reboot_cpu=$reboot_cpu"
 			[ -z "$setup" ] || echo "setup=$setup"
 			[ -z "$capture_append" ] || echo "capture_append=$capture_append"
+			[ -z "${PSH_DUMP_LEVEL:-}" ] || echo "dump_level=$PSH_DUMP_LEVEL"
 			# The dump itself is large (about 25 MB): measured, then
-			# dropped in the guest unless PSH_KEEP_VMCORE=1.
-			[ "${PSH_KEEP_VMCORE:-0}" = 1 ] || echo "save_vmcore=no"
+			# dropped in the guest unless PSH_KEEP_VMCORE=1 or drgn
+			# is to read it (judge.sh; run_one deletes it then).
+			if [ "${PSH_KEEP_VMCORE:-0}" != 1 ] &&
+				{ [ -z "${PSH_DRGN_BIN:-}" ] ||
+					[[ $drgn_arches != *" $arch "* ]]; }; then
+				echo "save_vmcore=no"
+			fi
 		} >"$dir/stage/conf/etc/psh.conf"
 		a=$arch stage=$dir/stage
 		# The capture kernel gets core + this run's config; the first

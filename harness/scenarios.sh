@@ -82,6 +82,21 @@
 #                                   a pc inside SYMBOL (System.map, less
 #                                   VMCOREINFO's KERNELOFFSET): the faulting
 #                                   context of an oops, not panic()'s
+#   trace=CPU:WHAT[,...]    []      vmcore, x86_64 and arm64: drgn
+#                                   (judge.sh, check_vmcore.py) unwinds
+#                                   every CPU's note to a base frame, the
+#                                   panicking CPU's through panic() (or
+#                                   panic_pc); and CPU's trace holds a
+#                                   frame matching the regex WHAT (idle:
+#                                   the idle loop; user: user mode);
+#                                   CPU=others: every CPU but the
+#                                   panicking one that has a note
+#   vmcore_selftest=KIND:NOTE[,...]  []  a self-test of the drgn check:
+#                                   after the vmcore passed, a copy with
+#                                   NT_PRSTATUS note NOTE zeroed (zero),
+#                                   shifted by a register (shift) or no
+#                                   longer a PRSTATUS (drop) must fail,
+#                                   naming the CPU whose note it was
 #   timeout=S               [150]
 #   suite=NAME              [check] which make target runs it (check, full)
 #
@@ -89,7 +104,7 @@
 #   harness/run.sh x86_64.kdump-sysrq.cpu2
 
 # Baseline behaviour that must hold on the unmodified base (issue 2).
-scenario kdump-sysrq   cpu=each
+scenario kdump-sysrq   cpu=each trace=others:idle
 scenario panic-reboot  crash=no cmdline=panic=-1 expect=reboot
 # An oops with oops=panic (LKDTM BUG on CPU 3): the panicking CPU's note
 # holds the faulting context, lkdtm_BUG (review R1.2; v1 saved panic()'s
@@ -107,6 +122,15 @@ scenario oops-regs-pvpanic needs=panic-notifier-lists cpu=3 trigger=lkdtm:BUG \
 	"console_has=Kernel panic - not syncing: (.*: )?Fatal exception"
 scenario oops-regs-level4 needs=panic-notifier-lists cpu=3 trigger=lkdtm:BUG \
 	"cmdline=oops=panic panic_notifiers_level=4" panic_pc=lkdtm_BUG
+# A CPU in user mode when the panic stops it (a shell loop pinned to CPU
+# 3): drgn must find user registers in CPU 3's note (issue 18).
+scenario kdump-user cpu=1 trace=3:user \
+	"setup=(taskset -c 3 sh -c 'while :; do :; done' &); sleep 0.5"
+# The drgn check must be able to fail: once this run's vmcore passed, a
+# copy with CPU 0's registers zeroed, the panicking CPU 1's shifted by one
+# register and CPU 3's note turned into no NT_PRSTATUS must each be
+# rejected, naming that CPU.
+scenario selftest-vmcore cpu=1 vmcore_selftest=zero:0,shift:1,drop:3
 # A setup that takes a CPU offline: the judge expects a note for each CPU
 # online when the scenario is armed (after the setup), so 3 here.  With the
 # online CPUs read before the setup it expected 4 and failed.
@@ -212,8 +236,8 @@ scenario pvpanic-level0 needs=panic-notifier-lists pvpanic=none cmdline=panic_no
 # --- The common CPU-stop layer (issue 4; series only) --------------------
 # kdump from every CPU in turn, 4 and 8 vCPUs: exactly one stop line, every
 # other CPU stopped, and a note per CPU online at the panic.
-scenario stop-kdump needs=smp-stop cpu=each stop=all
-scenario stop-kdump-8 needs=smp-stop vcpus=8 cpu=each stop=all timeout=240
+scenario stop-kdump needs=smp-stop cpu=each stop=all trace=others:idle
+scenario stop-kdump-8 needs=smp-stop vcpus=8 cpu=each stop=all timeout=240 trace=others:idle
 # x86 with nonmi_ipi (review R2.2): a crash stop still sends the NMI, as
 # nmi_shootdown_cpus() did on the base, which ignored nonmi_ipi; every
 # other CPU leaves its note.  v1 sent nothing: "failed to stop secondary
@@ -239,7 +263,8 @@ scenario kunit-smp-stop needs=smp-stop vcpus=8 crash=no trigger=reboot expect=ku
 cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
 tsc_wait="i=0; while [ \$i -lt 50 ] && grep -qx tsc-early $cs; do sleep 0.1; i=\$((i + 1)); done"
 spin="setup=$tsc_wait; (taskset -c 2 sh -c 'echo HARDLOCKUP >/sys/kernel/debug/provoke-crash/DIRECT' &); (sleep 1; echo c >/proc/sysrq-trigger) &"
-scenario stop-irqoff needs=smp-stop arch=x86_64 init_cpu=0 trigger=none "$spin" "stop=^smp: stopped 3 CPUs \(crash, NMI\)"
+scenario stop-irqoff needs=smp-stop arch=x86_64 init_cpu=0 trigger=none "$spin" "stop=^smp: stopped 3 CPUs \(crash, NMI\)" \
+	trace=2:^lkdtm_HARDLOCKUP$
 # arm64 pseudo-NMI: the NMI step waits 10 ms, as the base's arm64 stop does.
 # On a loaded TCG host the spinning vCPU can take the NMI later than that:
 # the line then names CPU 2 as failed at the NMI step, and its note still
@@ -249,7 +274,8 @@ scenario stop-irqoff needs=smp-stop arch=x86_64 init_cpu=0 trigger=none "$spin" 
 # must hold all four notes (without the NMI, CPU 2's is missing: see
 # stop-irqoff-nonmi).  Whether the 10 ms window sufficed is in the facts.
 scenario stop-irqoff-pnmi needs=smp-stop arch=arm64 init_cpu=0 trigger=none "$spin" cmdline=irqchip.gicv3_pseudo_nmi=1 \
-	"stop=^smp: (stopped 3 CPUs|failed to stop secondary CPUs 2) \(crash, NMI\)"
+	"stop=^smp: (stopped 3 CPUs|failed to stop secondary CPUs 2) \(crash, NMI\)" \
+	trace=2:^lkdtm_HARDLOCKUP$
 scenario stop-irqoff-nonmi needs=smp-stop arch=arm64 init_cpu=0 trigger=none "$spin" notes=3 \
 	"stop=^smp: failed to stop secondary CPUs 2 \(crash, IPI\) after [0-9]+ us; stopped 2"
 scenario stop-irqoff-panic needs=smp-stop arch=x86_64 init_cpu=0 trigger=none "$spin" crash=no cmdline=panic=-1 \

@@ -39,7 +39,7 @@
  * CAPTURE mode (/proc/vmcore exists): run capture_setup, then in /out
  *   psh-vmcore-notes --header-out /out/vmcore-header.bin /proc/vmcore
  *                                        > /out/notes.txt
- *   makedumpfile -l -d 31 /proc/vmcore /out/vmcore
+ *   makedumpfile -l -d DUMP_LEVEL /proc/vmcore /out/vmcore
  *                                        > /out/makedumpfile.log 2>&1
  *   makedumpfile --dump-dmesg /proc/vmcore /out/dmesg.txt
  *                                        >> /out/makedumpfile.log 2>&1
@@ -73,6 +73,9 @@
  *   capture_setup=SHELL COMMAND ("")   /bin/sh -c, capture kernel
  *   panic_wait=SECONDS        (30)
  *   save_vmcore=yes|no        (yes)    keep /out/vmcore in the results
+ *   dump_level=N              (23)     makedumpfile -d N (0-31: the
+ *                                      page classes it leaves out; 23
+ *                                      keeps user pages, see conf_init())
  *   shell=yes|no              (no)     debug shell instead of the test
  *   kexec_loader=tools|syscall (riscv64: syscall, else tools)
  *                             tools: run kexec-tools' kexec (kexec_load
@@ -384,6 +387,7 @@ struct psh_conf {
 	int init_cpu;			/* -1: do not pin init */
 	int reboot_cpu;			/* -1: leave the reboot CPU alone */
 	int panic_wait;			/* seconds */
+	int dump_level;			/* makedumpfile -d */
 	enum kexec_loader kexec_loader;
 	char capture_append[1024];
 	char setup[2048];
@@ -402,6 +406,14 @@ static void conf_init(struct psh_conf *conf)
 	conf->init_cpu = -1;
 	conf->reboot_cpu = -1;
 	conf->panic_wait = 30;
+	/*
+	 * 31 less 8 (user pages): Debian 13's makedumpfile 1.7.6, which
+	 * does not know Linux 7.3 ("The kernel version is not supported"),
+	 * takes the tail pages of slab folios for user pages and leaves
+	 * them out with -d 31: task_structs then cannot be read from the
+	 * dump (found by drgn, harness/check_vmcore.py).
+	 */
+	conf->dump_level = 23;
 	conf->kexec_loader = DEFAULT_KEXEC_LOADER;
 }
 
@@ -510,6 +522,9 @@ static int conf_set(struct psh_conf *conf, const char *key, const char *value,
 	} else if (!strcmp(key, "panic_wait")) {
 		expect = "seconds, 0 to 86400";
 		bad = parse_int(value, 0, 86400, &conf->panic_wait);
+	} else if (!strcmp(key, "dump_level")) {
+		expect = "a makedumpfile dump level, 0 to 31";
+		bad = parse_int(value, 0, 31, &conf->dump_level);
 	} else if (!strcmp(key, "kexec_loader")) {
 		expect = "tools or syscall";
 		bad = parse_loader(value, &conf->kexec_loader);
@@ -1505,11 +1520,12 @@ static void capture_read_uptime(struct capture *cap)
 	cap->uptime[strcspn(cap->uptime, " ")] = '\0';
 }
 
-static void capture_dump(struct capture *cap)
+static void capture_dump(struct capture *cap, const struct psh_conf *conf)
 {
+	char level[8];
 	char *notes[] = { "psh-vmcore-notes", "--header-out",
 			  OUT_DIR "/vmcore-header.bin", VMCORE_PATH, NULL };
-	char *dump[] = { "makedumpfile", "-l", "-d", "31", VMCORE_PATH,
+	char *dump[] = { "makedumpfile", "-l", "-d", level, VMCORE_PATH,
 			 VMCORE_OUT, NULL };
 	char *dmesg[] = { "makedumpfile", "--dump-dmesg", VMCORE_PATH,
 			  OUT_DIR "/dmesg.txt", NULL };
@@ -1520,6 +1536,7 @@ static void capture_dump(struct capture *cap)
 					     .append = true,
 					     .stderr_too = true };
 
+	snprintf(level, sizeof(level), "%d", conf->dump_level);
 	cap->notes_rc = capture_step(cap, "notes", run(notes, &to_notes));
 	cap->makedumpfile_rc = capture_step(cap, "makedumpfile",
 					    run(dump, &to_log));
@@ -1633,7 +1650,7 @@ static void capture_kernel(const struct psh_conf *conf)
 	}
 	if (chdir(OUT_DIR))
 		say("chdir %s: %s", OUT_DIR, strerror(errno));
-	capture_dump(&cap);
+	capture_dump(&cap, conf);
 	capture_vmcore_size(&cap, conf->save_vmcore);
 	capture_print_notes();
 	capture_write_result(&cap, conf);

@@ -18,6 +18,10 @@
 #                                        three arches) and bookworm ppc64el:
 #                                        where harness/userland.sh finds its
 #                                        stand-ins for .debs the mirror lacks
+#   harness/apt/apt.sh unstable apt-get|apt-cache ARGS...
+#                                        the same for Debian unstable (sid),
+#                                        host arch only: drgn for the vmcore
+#                                        judge, newer than trixie's
 #
 # Each call renders the config and refreshes the package lists when they are
 # older than PSH_APT_MAX_AGE seconds (default 86400; if the refresh fails and
@@ -110,6 +114,17 @@ setup_fallback() {
 	mkdir -p "$dir/lists-fallback/partial" "$dir/cache-fallback/archives/partial"
 }
 
+# The unstable apt: same config, sid (unstable.sources.in, the keyring of
+# trixie.sources), its own lists and cache.
+us_opts=(-c "$conf" -o "Dir::Etc::SourceList=$dir/unstable.sources"
+	-o "Dir::State::Lists=$dir/lists-unstable" -o "Dir::Cache=$dir/cache-unstable")
+setup_unstable() {
+	render "$here/unstable.sources.in" "$dir/unstable.sources" \
+		"MIRROR=$(host_mirror)" "KEYRING=$keyring" \
+		"NATIVE=$(dpkg --print-architecture)"
+	mkdir -p "$dir/lists-unstable/partial" "$dir/cache-unstable/archives/partial"
+}
+
 # Download and unpack bookworm's newest debian-archive-keyring, verified
 # through the bookworm Release files signed by keys the host already trusts.
 fetch_keyring() {
@@ -155,14 +170,16 @@ setup() {
 		"MIRROR=$(host_mirror)" "KEYRING=$keyring"
 }
 
-# update FORCE [bookworm|fallback]: refresh the lists (trixie's, bookworm's
-# or the fallback's) when stale or when the rendered config changed.
+# update FORCE [bookworm|fallback|unstable]: refresh the lists (trixie's,
+# bookworm's, the fallback's or unstable's) when stale or when the rendered
+# config changed.
 update() {
 	local force=$1 suite=${2:-trixie} lists=$dir/lists sources=$dir/trixie.sources
 	local opts=(-c "$conf") stamp want now
 	case $suite in
 	bookworm) lists=$dir/lists-bookworm sources=$dir/bookworm.sources opts=("${bw_opts[@]}") ;;
 	fallback) lists=$dir/lists-fallback sources=$dir/fallback.sources opts=("${fb_opts[@]}") ;;
+	unstable) lists=$dir/lists-unstable sources=$dir/unstable.sources opts=("${us_opts[@]}") ;;
 	esac
 	stamp=$lists/.psh-stamp
 	want=$(cat "$conf" "$sources" | sha256sum | cut -d' ' -f1)
@@ -181,7 +198,7 @@ update() {
 	fi
 }
 
-usage="usage: $0 [bookworm|fallback] apt-get|apt-cache ARGS... | conf | update"
+usage="usage: $0 [bookworm|fallback|unstable] apt-get|apt-cache ARGS... | conf | update"
 [ $# -ge 1 ] || die "$usage"
 mkdir -p "$dir"
 exec 9>"$dir/lock"
@@ -197,14 +214,18 @@ apt-get|apt-cache)
 	shift
 	exec "$cmd" -c "$conf" "$@"
 	;;
-bookworm|fallback)
+bookworm|fallback|unstable)
 	case "${2:-}" in apt-get|apt-cache) ;; *) die "$usage" ;; esac
 	suite=$1 cmd=$2
 	shift 2
 	"setup_$suite"
 	update 0 "$suite"
 	flock -u 9
-	if [ "$suite" = bookworm ]; then opts=("${bw_opts[@]}"); else opts=("${fb_opts[@]}"); fi
+	case $suite in
+	bookworm) opts=("${bw_opts[@]}") ;;
+	fallback) opts=("${fb_opts[@]}") ;;
+	unstable) opts=("${us_opts[@]}") ;;
+	esac
 	exec "$cmd" "${opts[@]}" "$@"
 	;;
 *) die "$usage" ;;

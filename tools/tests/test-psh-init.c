@@ -101,7 +101,7 @@ static void test_conf_defaults(struct tap *t)
 	       conf.trigger_kind == TRIGGER_SYSRQ &&
 	       !strcmp(conf.trigger, "sysrq") && conf.trigger_cpu == 0 &&
 	       conf.init_cpu == -1 && conf.panic_wait == 30 &&
-	       !conf.capture_append[0] && !conf.setup[0] &&
+	       conf.dump_level == 23 && !conf.capture_append[0] && !conf.setup[0] &&
 	       !conf.capture_setup[0], "defaults");
 }
 
@@ -115,6 +115,7 @@ static void test_conf_values(struct tap *t)
 		"init_cpu=0\n"
 		"panic_wait=90\n"
 		"save_vmcore=no\n"
+		"dump_level=31\n"
 		"capture_append=loglevel=8 ignore_loglevel\n"
 		"setup=echo 1 > /proc/sys/kernel/hardlockup_panic # not a comment\n"
 		"capture_setup=ls /dev=x\n"
@@ -132,6 +133,7 @@ static void test_conf_values(struct tap *t)
 	       "booleans");
 	tap_ok(t, conf.trigger_kind == TRIGGER_LKDTM &&
 	       !strcmp(conf.trigger, "lkdtm:HARDLOCKUP"), "lkdtm trigger");
+	tap_ok(t, conf.dump_level == 31, "dump level");
 	tap_ok(t, conf.trigger_cpu == 1 && conf.init_cpu == 0 &&
 	       conf.panic_wait == 90, "numbers");
 	tap_str(t, conf.capture_append, "loglevel=8 ignore_loglevel",
@@ -224,6 +226,7 @@ static const struct bad_case bad_cases[] = {
 	{ "reboot_cpu=x", "line 1: reboot_cpu: bad value" },
 	{ "panic_wait=86401", "line 1: panic_wait: bad value" },
 	{ "save_vmcore=YES", "line 1: save_vmcore: bad value" },
+	{ "dump_level=32", "line 1: dump_level: bad value '32', expected a makedumpfile dump level, 0 to 31" },
 	{ "kexec_loader=kexec", "line 1: kexec_loader: bad value 'kexec', expected tools or syscall" },
 	{ "trgger=sysrq", "line 1: unknown key 'trgger'" },
 	{ "shell yes", "line 1: expected KEY=VALUE" },

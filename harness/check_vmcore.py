@@ -349,8 +349,10 @@ def corrupt(path: str, out: str, what: str) -> int:
             if not chunk:
                 break
             dst.write(chunk)
-    # pr_reg: as many 8-byte registers as the note holds after pr_pid's block.
-    nregs = (len(note.desc) - PRSTATUS_REG_OFFSET) // 8
+    # pr_reg: the 8-byte registers between PRSTATUS_REG_OFFSET and the
+    # note's last 8 bytes (pr_fpvalid, an int, and padding): 27 on x86_64,
+    # 34 on arm64, 48 on ppc64.
+    nregs = (len(note.desc) - PRSTATUS_REG_OFFSET - 8) // 8
     with open(out, "r+b") as f:
         if kind == "drop":
             f.seek(note.type_off)
@@ -473,17 +475,23 @@ def main() -> int:
 
     # Map the vmcore's notes to CPUs by content.
     claimed: Dict[int, int] = {}  # note index -> CPU
-    for cpu in range(args.cpus):
+    checked: Set[int] = set()  # CPUs whose note was found
+
+    def check_cpu(cpu: int) -> None:
         try:
             mine = crash_note(prog, cpu)
         except drgn.FaultError as e:
-            # An all-zero page (a CPU that saved nothing, on a page of its
-            # own) is left out by makedumpfile -d 1.
-            print(f"cpu {cpu}: crash_notes not in the vmcore ({e}): taken as empty")
-            mine = None
+            # A CPU that saved nothing may have its crash_notes on an
+            # all-zero page, which makedumpfile -d 1 leaves out.
+            if cpu in missing or any_missing:
+                print(f"cpu {cpu}: no note (allowed; its crash_notes page is not in the dump)")
+            else:
+                fail(f"CPU {cpu}: its crash_notes page is not in the dump "
+                     f"(saved nothing, or the dump level left it out): {e}")
+            return
         except LookupError as e:
             fail(f"CPU {cpu}: no crash_notes (debug info?): {e}")
-            continue
+            return
         idx = next((i for i, n in enumerate(prstatus)
                     if n.desc == mine and i not in claimed), None) if mine else None
         if mine is None:
@@ -491,28 +499,32 @@ def main() -> int:
                 print(f"cpu {cpu}: no note (allowed)")
             else:
                 fail(f"CPU {cpu}: saved no registers (its crash_notes holds no note)")
-            continue
+            return
         if idx is None:
             pid, reg = prstatus_regs(prog, mine)
             fail(f"CPU {cpu}: no note in the vmcore matches its crash_notes "
                  f"(pid {pid}, pc {reg[regs_info.pc]:#x}): missing or altered")
-            continue
+            return
         claimed[idx] = cpu
+        checked.add(cpu)
 
         desc = prstatus[idx].desc
         pid, reg = prstatus_regs(prog, desc)
+        head = (f"cpu {cpu}: note #{idx} pid {pid}, "
+                f"pc {reg[regs_info.pc]:#x} sp {reg[regs_info.sp]:#x}")
         # The task the runqueue had on the CPU: a user's first "bt" or
         # "ps" reads it, so the dump must hold it (makedumpfile 1.7.6 -d 31
         # on 7.3 left out slab pages with task_structs in them).
+        kthread = False
         try:
             task = cpu_curr(prog, cpu)
             comm = task.comm.string_().decode()
             curr_pid = task.pid.value_()
+            kthread = bool(task.flags.value_() & 0x00200000)  # PF_KTHREAD
         except (drgn.FaultError, LookupError, ValueError) as e:
             comm, curr_pid = "?", pid
-            fail(f"CPU {cpu}: its current task cannot be read from the vmcore: {e}")
-        head = (f"cpu {cpu}: note #{idx} pid {pid} ({comm}), "
-                f"pc {reg[regs_info.pc]:#x} sp {reg[regs_info.sp]:#x}")
+            fail(f"CPU {cpu}: its current task cannot be read from the vmcore: {e}", [head])
+        head = head.replace(f"pid {pid},", f"pid {pid} ({comm}),", 1)
         if curr_pid != pid:
             head += f" [cpu_curr is pid {curr_pid}]"
         want = list(expect.get(str(cpu), []))
@@ -532,22 +544,26 @@ def main() -> int:
                       f"pc {reg[regs_info.pc]:#x}")
             elif not args.quiet:
                 print(head + ": user mode, as expected" if wants_user else head + ": user mode")
-            continue
-        if wants_user:
-            fail(f"CPU {cpu}: expected user mode, was in the kernel", [head])
+            return
         if cpu == panic_cpu:
             want.append(args.panic_frame)
         try:
             trace = prog.stack_trace(pt_regs_from_note(prog, desc))
+            lines = format_trace(trace)
         except Exception as e:  # e.g. "unrecognized .orc_header" (drgn < 0.2.0 on 7.1+)
             fail(f"CPU {cpu}: cannot unwind: {type(e).__name__}: {e}", [head])
-            continue
-        lines = format_trace(trace)
+            return
+        if wants_user:
+            fail(f"CPU {cpu}: expected user mode, was in the kernel", [head] + lines)
+            return
         base, why = check_trace(trace, want, args.strict)
         # idle: the CPU ran its idle task (pid 0), in the idle loop or in
-        # an interrupt taken there (a trace that ends at entry code).
+        # an interrupt taken there (a trace that ends at entry code); or,
+        # busy on its own, a kernel thread (a kworker on a TCG vCPU).
         if base is not None and wants_idle:
-            if pid != 0:
+            if kthread and pid != 0 and base.startswith("ret_from_fork"):
+                print(f"cpu {cpu}: in kernel thread {comm} (pid {pid}), not idle: accepted")
+            elif pid != 0:
                 base, why = None, f"expected the idle task, the note is pid {pid}'s"
             elif not base.endswith("(ends at entry)") and not any(
                     re.search(IDLE_FRAME, frame_name(f)[0] or "") for f in trace):
@@ -566,6 +582,18 @@ def main() -> int:
         elif not args.quiet:
             print(f"{head}: ok, base frame {base}")
             print("\n".join(lines))
+
+    for cpu in range(args.cpus):
+        try:
+            check_cpu(cpu)
+        except Exception as e:  # a drgn or script error: name the CPU, go on
+            fail(f"CPU {cpu}: the check raised {type(e).__name__}: {e}")
+
+    # An expectation must concern a CPU that was checked.
+    for key in expect:
+        if key != "others" and (not key.isdigit() or int(key) not in checked):
+            fail(f"--expect {key}:...: CPU {key} has no note in the vmcore "
+                 f"(or is not one of CPUs 0-{args.cpus - 1})")
 
     for i, n in enumerate(prstatus):
         if i not in claimed:
@@ -593,4 +621,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (OSError, ValueError, drgn.FaultError if drgn else OSError) as e:
+        print(f"FAIL: {type(e).__name__}: {e}")
+        sys.exit(1)

@@ -41,8 +41,10 @@ echo "  panic line in vmcore dmesg: $(grep -m1 -o 'Kernel panic - not syncing.*'
 	"$dir/results/dmesg.txt" 2>/dev/null || echo '(none)')"
 # A user's first look at the vmcore: each CPU's backtrace, from its saved
 # registers (drgn, as the judge reads it; x86_64 and arm64).
-case "$arch" in
-x86_64 | arm64)
+case "$arch:${PSH_DRGN:-1}" in
+x86_64:0 | arm64:0)
+	echo "  backtraces in the vmcore:  not read (PSH_DRGN=0)" ;;
+x86_64:* | arm64:*)
 	drgn=$("$psh_harness/drgn.sh") || die "demo: drgn is not available (harness/drgn.sh failed above)"
 	sysmap=$(sed -n 's/^sysmap=//p' "$dir/scenario.env")
 	echo "  backtraces in the vmcore ($("$drgn" --version 2>&1 | awk 'NR == 1 { print $1, $2 }'), innermost frame first):"

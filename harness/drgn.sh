@@ -13,10 +13,11 @@
 #   $(harness/drgn.sh) --version
 #   $(harness/drgn.sh) -c VMCORE -s VMLINUX --main-symbols script.py
 #
-# Why unstable: python3-drgn 0.3.0-1 (2026-12-07) is the first Debian
-# version that unwinds Linux >= 7.1 x86_64 ORC and arm64 exception frames
-# (>= 6.13); trixie's 0.0.31 stops at Linux 6.15 and cannot read 7.1+ ORC
-# ("unrecognized .orc_header"): docs/drafts/drgn/notes.md.  0.3.0 needs
+# Why unstable: python3-drgn 0.3.0-1 (2026-12-07) is the only Debian
+# version made for Linux 7.x (its helpers follow 7.2 and 7.3 changes); it
+# also unwinds arm64 exception frames (>= 6.13) and 7.1+ x86_64 ORC, should
+# the test kernels switch from UNWINDER_GUESS.  Trixie's 0.0.31 stops at
+# Linux 6.15 (docs/drafts/drgn/notes.md).  0.3.0 needs
 # Python 3.14 and libpcre2 10.47, which trixie lacks, so it gets a root of
 # its own: the first call debootstraps sid (minbase + python3-drgn) into
 # $psh_cache/drgn/unstable/root (2 minutes, 380 MB, once; log in

@@ -210,7 +210,7 @@ judge_vmcore() {
 # with the kernel's vmlinux and the harness's test modules; its output in
 # OUTPUT.  The exit status is the script's.
 drgn_check() {
-	local core=$1 log=$2 kdir ko=()
+	local core=$1 log=$2 kdir k ko=()
 	shift 2
 	kdir=$(dirname "$sysmap")
 	# The unstripped test modules, for frames in them (psh_notifiers).
@@ -231,6 +231,7 @@ drgn_check() {
 # rejected, naming the CPU whose note was damaged.
 check_drgn() {
 	local online=$1 pcpu=$2 args=() cpus missing c w item kind num victim copy t0
+	local -a ws items
 	case "$arch" in x86_64 | arm64) ;; *) return 0 ;; esac
 	if [ -z "${PSH_DRGN_BIN:-}" ]; then
 		echo "drgn=skipped (PSH_DRGN=0)" >>"$facts"
@@ -250,7 +251,9 @@ check_drgn() {
 	[ -z "$missing" ] || args+=(--missing "$missing")
 	[ -z "$pcpu" ] || args+=(--panic-cpu "$pcpu")
 	[ -z "${panic_pc:-}" ] || args+=(--panic-frame "^${panic_pc}\$")
-	for w in ${trace//,/ }; do
+	# Split at commas only: WHAT is a regex (no comma in it).
+	IFS=, read -ra ws <<<"${trace:-}"
+	for w in "${ws[@]}"; do
 		args+=(--expect "$w")
 	done
 	t0=$(date +%s.%N)
@@ -268,7 +271,8 @@ check_drgn() {
 		fi
 		return
 	fi
-	for item in ${vmcore_selftest//,/ }; do
+	IFS=, read -ra items <<<"${vmcore_selftest:-}"
+	for item in "${items[@]}"; do
 		kind=${item%%:*} num=${item#*:}
 		copy=$res/vmcore.$kind$num
 		# The CPU whose note it is, as the check of the real vmcore

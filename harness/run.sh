@@ -31,7 +31,8 @@
 #
 # The vmcores of the x86_64 and arm64 kdump scenarios are opened with drgn
 # (harness/drgn.sh, harness/check_vmcore.py) by judge.sh: they are saved
-# for that, and deleted once judged unless PSH_KEEP_VMCORE=1.
+# for that, and deleted once judged unless PSH_KEEP_VMCORE=1 or the test
+# failed.
 # PSH_DRGN=0 leaves drgn out (the judge then says so in facts.txt).
 # PSH_DUMP_LEVEL=N makes the capture kernel run makedumpfile -d N
 # (psh-init's dump_level; default 23, see tools/psh-init.c).
@@ -146,10 +147,18 @@ if [ "$list" = 1 ]; then
 fi
 
 # --- drgn, for the vmcores of x86_64 and arm64 ---------------------------
+# Set up only when a selected test can leave such a vmcore (drgn.sh needs
+# root, once, to debootstrap its root).
 drgn_arches=" x86_64 arm64 "
+unset PSH_DRGN_BIN
 if [ "${PSH_DRGN:-1}" != 0 ]; then
 	for i in "${sel[@]}"; do
 		[[ $drgn_arches == *" ${tests[$i]%%.*} "* ]] || continue
+		(
+			eval "$(grep -E '^(crash|expect|needs)=' <<<"${params[$i]}")"
+			[ "$crash" = yes ] && { [ "$expect" = vmcore ] || [ "$expect" = settled ]; } &&
+				variant_lacks "$needs" >/dev/null
+		) || continue
 		PSH_DRGN_BIN=$("$psh_harness/drgn.sh") ||
 			die "drgn is needed to judge the x86_64 and arm64 vmcores (harness/drgn.sh failed above; PSH_DRGN=0 runs without it)"
 		export PSH_DRGN_BIN
@@ -194,11 +203,13 @@ mkcpio() {
 }
 
 # judge_one DIR: judge.sh's verdict in DIR/judge.txt; the vmcore it read
-# is dropped afterwards unless PSH_KEEP_VMCORE=1.
+# is dropped afterwards unless PSH_KEEP_VMCORE=1 or the judge failed (kept
+# for a look at what it rejected; the damaged copies of a self-test go).
 judge_one() {
 	local rc=0
 	"$psh_harness/judge.sh" "$1" >"$1/judge.txt" || rc=$?
-	[ "${PSH_KEEP_VMCORE:-0}" = 1 ] || rm -f "$1/results/vmcore" "$1"/results/vmcore.*
+	rm -f "$1"/results/vmcore.*
+	[ "${PSH_KEEP_VMCORE:-0}" = 1 ] || [ "$rc" != 0 ] || rm -f "$1/results/vmcore"
 	return "$rc"
 }
 
@@ -213,6 +224,11 @@ run_one() {
 	eval "$(grep '^needs=' <<<"${params[$i]}")"
 	if ! lacking=$(variant_lacks "$needs"); then
 		echo "ok $n $t # SKIP needs $lacking (the $variant kernel lacks it)"
+		return 0
+	fi
+	# A self-test of the drgn check tests nothing without drgn.
+	if [ -z "${PSH_DRGN_BIN:-}" ] && ! grep -qx "vmcore_selftest=''" <<<"${params[$i]}"; then
+		echo "ok $n $t # SKIP needs drgn (PSH_DRGN=0)"
 		return 0
 	fi
 	boot_one "$i"
@@ -276,7 +292,9 @@ boot_one() {
 			[ -z "$reboot_cpu" ] || echo "reboot_cpu=$reboot_cpu"
 			[ -z "$setup" ] || echo "setup=$setup"
 			[ -z "$capture_append" ] || echo "capture_append=$capture_append"
-			[ -z "${PSH_DUMP_LEVEL:-}" ] || echo "dump_level=$PSH_DUMP_LEVEL"
+			# (mips64el's mips-kexec-init has a dump level of its own)
+			[ -z "${PSH_DUMP_LEVEL:-}" ] || [ "$arch" = mips64el ] ||
+				echo "dump_level=$PSH_DUMP_LEVEL"
 			# The dump itself is large (about 25 MB): measured, then
 			# dropped in the guest unless PSH_KEEP_VMCORE=1 or drgn
 			# is to read it (judge.sh; run_one deletes it then).

@@ -90,7 +90,8 @@
 #                                   frame matching the regex WHAT (idle:
 #                                   the idle loop; user: user mode);
 #                                   CPU=others: every CPU but the
-#                                   panicking one that has a note
+#                                   panicking one that has a note; no
+#                                   comma in WHAT (it separates items)
 #   vmcore_selftest=KIND:NOTE[,...]  []  a self-test of the drgn check:
 #                                   after the vmcore passed, a copy with
 #                                   NT_PRSTATUS note NOTE zeroed (zero),

@@ -26,7 +26,8 @@
 #
 # Per test, OUT/TEST/ keeps console.log, qemu.cmd, scenario.env,
 # results/ (what the capture kernel saved; the vmcore itself only with
-# PSH_KEEP_VMCORE=1) and facts.txt.  The last line is
+# PSH_KEEP_VMCORE=1 or, read by drgn, when the judge failed the test),
+# drgn.txt and facts.txt.  The last line is
 # "N passed, N failed"; the exit status is 1 if anything failed.
 #
 # The vmcores of the x86_64 and arm64 kdump scenarios are opened with drgn

@@ -8,7 +8,7 @@ ARCH ?= x86_64
 VARIANT ?= series
 H := harness
 
-.PHONY: demo check check-full lint lint-full send-dry-run cross bench tree reset-tree export build run deps unit help
+.PHONY: demo check check-full check-debug lint lint-full send-dry-run cross bench tree reset-tree export build run deps unit help
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -21,9 +21,14 @@ demo:
 check:
 	@$(H)/check.sh --suite check
 
-## check-full  check plus the long scenarios
+## check-full  check plus the long scenarios, and the debug flavour's
+##             scenarios on series and base (PSH_FLAVOUR=debug)
 check-full:
 	@$(H)/check.sh --suite full
+
+## check-debug the debug flavour's scenarios alone (VARIANT=series|base)
+check-debug:
+	@$(H)/deps.sh && $(H)/tree.sh init && PSH_FLAVOUR=debug $(H)/run.sh --variant $(VARIANT) --suite debug
 
 ## lint        each posting on its own base: git am, checkpatch --strict (with
 ##             and without the tree) and an x86_64 build at every patch,

@@ -114,6 +114,19 @@ capture)
 		die "$arch needs no capture build (no ${frags[-1]}): its kdump loads the kernel itself" ;;
 *) frags+=("$psh_harness/kconfig/series.config") ;;
 esac
+# The debug flavour (lib.sh): merged last, so that no other fragment
+# undoes it, and checked like common and ARCH (an option it loses fails
+# the build).  x86_64 and arm64 only: the flavour's scenarios and its
+# options were checked there.
+if [ "$psh_flavour" = debug ]; then
+	case "$arch" in
+	x86_64 | arm64) ;;
+	*) die "PSH_FLAVOUR=debug is for x86_64 and arm64, not $arch" ;;
+	esac
+	[ "$variant" != capture ] ||
+		die "PSH_FLAVOUR=debug: the capture kernel stays the plain build"
+	frags+=("$psh_harness/kconfig/debug.config")
+fi
 mkdir -p "$out"
 
 export CCACHE_DIR=${CCACHE_DIR:-$psh_cache/ccache}

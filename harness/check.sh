@@ -45,8 +45,17 @@ subsuite() {
 }
 
 echo "KTAP version 1"
-echo "1..2"
+if [ "$suite" = full ]; then echo "1..4"; else echo "1..2"; fi
 subsuite host-tools make -s -C "$psh_root/tools" O="$psh_cache/tools/host" check
 subsuite scenarios "$psh_harness/run.sh" --suite "$suite"
+# check-full: the debug flavour (lockdep, atomic-context checks; lib.sh)
+# of the series and of the base, on the scenarios marked debug=yes; what
+# the base shows too is listed in the README as base behaviour.
+if [ "$suite" = full ]; then
+	for v in series base; do
+		subsuite "debug-$v" env PSH_FLAVOUR=debug "$psh_harness/run.sh" \
+			--variant "$v" --suite debug
+	done
+fi
 echo "$total_pass passed, $total_fail failed"
 exit "$bad"

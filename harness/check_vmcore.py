@@ -394,6 +394,8 @@ def main() -> int:
                     "but the panicking one that has a note (repeatable)")
     ap.add_argument("--dmesg", metavar="FILE",
                     help="makedumpfile --dump-dmesg output to compare with drgn's")
+    ap.add_argument("--debug-locks", action="store_true",
+                    help="lockdep must still have been on at the crash (debug_locks=1)")
     ap.add_argument("--strict", action="store_true",
                     help="a trace must reach a base frame, not only exception entry code")
     ap.add_argument("--quiet", action="store_true", help="print traces of failures only")
@@ -614,6 +616,18 @@ def main() -> int:
                   f"  makedumpfile: {theirs[bad] if bad < len(theirs) else b'<end>'}"])
         elif not args.summary:
             print(f"dmesg: {len(ours)} lines, identical to {args.dmesg}")
+
+    # panic() turns lockdep off only after __crash_kexec(): still on in
+    # the vmcore means nothing (a lockdep report, an oops, a taint) had
+    # turned it off silently, and the panic path up to kdump was checked.
+    if args.debug_locks:
+        on = prog["debug_locks"].value_()
+        if on != 1:
+            fail(f"lockdep was off at the crash (debug_locks={on}): a report, an "
+                 "oops or a taint before it turned it off, so the path to kdump "
+                 "went unchecked")
+        elif not args.summary:
+            print("debug_locks=1: lockdep was on up to kdump")
 
     if not args.summary or failures:
         print(f"{'FAIL' if failures else 'ok'}: {len(failures)} failure(s)")

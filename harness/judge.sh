@@ -95,6 +95,12 @@ echo "boots=$boots" >>"$facts"
 
 if [ "$qemu_rc" = 124 ]; then
 	fail "guest timed out after ${timeout}s (expected: $expect)"
+	# A lockdep kernel whose CPU spins on lockdep's own graph lock: a CPU
+	# stopped by NMI held it (README, "The debug flavour").
+	if grep -q ' lock=__lock+0x0$' "$dir/vcpus.txt" 2>/dev/null; then
+		fail "$(grep -m1 ' lock=__lock+0x0$' "$dir/vcpus.txt" | cut -d: -f1) spins on lockdep's graph lock (__lock): a CPU that the stop stopped by NMI held it (lockdep's, the base too)"
+		echo "lockdep_graph_lock_hang=1" >>"$facts"
+	fi
 elif [ "$qemu_rc" != 0 ]; then
 	fail "QEMU exited with status $qemu_rc (see $dir/qemu.stderr)"
 fi
@@ -251,6 +257,11 @@ check_drgn() {
 	[ -z "$missing" ] || args+=(--missing "$missing")
 	[ -z "$pcpu" ] || args+=(--panic-cpu "$pcpu")
 	[ -z "${panic_pc:-}" ] || args+=(--panic-frame "^${panic_pc}\$")
+	# The debug flavour: lockdep still on at the crash (an oops, an
+	# LKDTM trigger's too, turns it off on purpose).
+	if [ "${run_flavour:-}" = debug ] && [[ $trigger != lkdtm:* ]]; then
+		args+=(--debug-locks)
+	fi
 	# Split at commas only: WHAT is a regex (no comma in it).
 	IFS=, read -ra ws <<<"${trace:-}"
 	for w in "${ws[@]}"; do
@@ -500,6 +511,78 @@ check_stop() {
 	fi
 }
 [ -z "${stop:-}" ] || check_stop
+
+# The debug flavour (lib.sh, run.sh's run_flavour): no splat in the first
+# kernel up to the jump into the capture kernel, nor in the kernel kexec -e
+# started.  Where: the console, split after "kexec_core: Starting new
+# kernel" or at the first line a kernel stamped 0.000000 after the panic or
+# oops (the capture kernel; not at any 0.000000 line: x86_64's APs print
+# some while they come up); for a kdump also the vmcore's dmesg, which
+# holds what never reached the console (the last lines before the jump,
+# the stopped CPUs' NMI output).  The capture kernel is the variant's
+# plain build: not checked, but it must not be a debug kernel.  splat_ok=ERE
+# (scenarios.sh) names the reports a scenario provokes on purpose; an
+# LKDTM trigger's own BUG is the scenario's crash, not a splat.
+# Oopses too: an oops turns lockdep off (oops_enter()) without a word, so
+# a run that oopsed in its setup would check nothing after it.
+splat_re='WARNING: |BUG: |kernel BUG at |list_(add|del) corruption|list_add double add'
+splat_re+='|INFO: trying to register non-static key|DEBUG_LOCKS_WARN_ON'
+splat_re+='|Disabling lock debugging due to kernel taint'
+splat_re+='|Oops: |Internal error: |Unable to handle kernel '
+splat_re+='|INFO: rcu_[a-z_]+ (self-)?detected (expedited )?stall|Watchdog detected hard LOCKUP|NMI backtrace for cpu'
+lockdep_banner='Lock dependency validator: Copyright'
+check_splats() {
+	local first=$dir/debug-first.log next=$dir/debug-next.log srcs all hits allowed ok
+	# The next kernel begins after "Starting new kernel" (kexec -e), at
+	# the first line stamped 0.000000 after the crash, or, should the
+	# console have lost the panic line, at a second kernel's banner.
+	awk -v f="$first" -v n="$next" '
+		second { print > n; next }
+		crashed && /^\[ *[0-9.]+\] \[ *0\.000000\] / { second = 1; print > n; next }
+		banner && /\] (Linux version |Booting Linux on physical CPU)/ { second = 1; print > n; next }
+		{ print > f }
+		/\] Linux version / { banner = 1 }
+		/Kernel panic - not syncing|Oops: |kernel BUG at |Internal error: / { crashed = 1 }
+		/kexec_core: Starting new kernel/ { second = 1 }' "$console"
+	: >>"$next"
+	grep -aq "$lockdep_banner" "$first" ||
+		fail "the first kernel is not the debug flavour (no lockdep banner)"
+	srcs=("$first")
+	if [ "$trigger" = kexec ]; then
+		srcs+=("$next")
+		grep -aq "$lockdep_banner" "$next" ||
+			fail "the kernel kexec -e started is not the debug flavour (no lockdep banner)"
+	elif grep -aq "$lockdep_banner" "$next"; then
+		fail "the capture kernel has lockdep: it should be the plain build"
+	fi
+	[ ! -s "$res/dmesg.txt" ] || srcs+=("$res/dmesg.txt")
+	# One line per report line, without the host, kernel and caller
+	# stamps, each once (the console and the vmcore's dmesg repeat them).
+	all=$(grep -ahE -- "$splat_re" "${srcs[@]}" | grep -av 'Kernel panic - not syncing' | tr -d '\r' |
+		sed -E 's/^\[ *[0-9.]+\] (\[ *[0-9.]+\] )?(\[ *[TC][0-9]+\] )?//' | awk '!seen[$0]++')
+	ok=${splat_ok:-}
+	case $trigger in
+	# LKDTM's BUG, the only LKDTM crash the table uses: x86_64 prints
+	# "kernel BUG at" and "Oops: invalid opcode", arm64 "Internal error".
+	lkdtm:*) ok+=${ok:+|}'kernel BUG at [^ ]*drivers/misc/lkdtm/|Oops: invalid opcode: |Internal error: Oops - BUG: ' ;;
+	esac
+	hits=$all allowed=
+	if [ -n "$ok" ] && [ -n "$all" ]; then
+		# grep's status 2 (a bad ERE) must not empty the hits.
+		hits=$(grep -avE -- "$ok" <<<"$all") || [ $? = 1 ] ||
+			{ fail "splat_ok='$ok' is no valid extended regex"; hits=$all; }
+		allowed=$(grep -aE -- "$ok" <<<"$all") || true
+	fi
+	echo "splats=$(grep -c . <<<"$hits")" >>"$facts"
+	echo "splats_allowed=$(grep -c . <<<"$allowed")" >>"$facts"
+	[ -z "$allowed" ] || sed 's/^/splat_allowed=/' <<<"$allowed" >>"$facts"
+	if [ -n "$hits" ]; then
+		fail "splat in the debug kernel: $(head -n 1 <<<"$hits")"
+		echo "#   splat lines (first 8; full logs: $first, $next):"
+		head -n 8 <<<"$hits" | sed 's/^/#     /'
+	fi
+}
+[ "${run_flavour:-}" != debug ] || check_splats
 
 if [ -n "${console_lacks:-}" ] && grep -aqE -- "$console_lacks" "$console"; then
 	fail "console has a line matching '$console_lacks': $(grep -aE -m1 -- "$console_lacks" "$console" | tr -d '\r')"

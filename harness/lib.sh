@@ -22,11 +22,16 @@ psh_root=$(cd "$psh_harness/.." && pwd)
 # (ARCH-VARIANT-FLAVOUR); the capture kernel of a kdump stays the plain
 # build.  Empty: the plain test kernel.  stopbench: the bench-only stop
 # instrument, harness/bench/stopbench-{base,series}.patch, applied to a
-# copy of the tree (base and series only; docs/bench.md).
+# copy of the tree (base and series only; docs/bench.md).  debug: lockdep
+# and the atomic-context checks, harness/kconfig/debug.config merged after
+# the other fragments (x86_64 and arm64, any VARIANT but capture); the
+# judge then rejects lockdep reports, atomic-context BUGs, list corruption
+# and WARNINGs (judge.sh, check_splats), and the kdump capture kernel is
+# the variant's plain build (run.sh).
 psh_flavour=${PSH_FLAVOUR:-}
 case "$psh_flavour" in
-''|stopbench) ;;
-*) printf 'psh: error: unknown PSH_FLAVOUR %s (want stopbench or nothing)\n' \
+''|stopbench|debug) ;;
+*) printf 'psh: error: unknown PSH_FLAVOUR %s (want stopbench, debug or nothing)\n' \
 	"$psh_flavour" >&2; exit 1 ;;
 esac
 psh_fl=${psh_flavour:+-$psh_flavour}

@@ -32,11 +32,15 @@ fi
 # The harness's test modules (tools/kmod), into the kernel's module tree
 # (not for mips64el, whose agent loads no modules).  psh_notifiers uses the
 # series' notifier lists: built only for a kernel that has them.
+# psh_splat: only for the debug flavour.
 if [ "$arch" != mips64el ]; then
 	kmod=$psh_cache/kmod/$arch-$variant$psh_fl
 	rm -rf "$kmod" && mkdir -p "$kmod" && cp "$psh_root"/tools/kmod/* "$kmod/"
 	grep -qs panic_hypervisor_list "$kbuild/source/include/linux/panic_notifier.h" ||
 		sed -i '/psh_notifiers/d' "$kmod/Makefile"
+	# psh_splat makes a lockdep, atomic-sleep or list report on purpose:
+	# only the debug flavour's self-tests load it.
+	[ "$psh_flavour" = debug ] || sed -i '/psh_splat/d' "$kmod/Makefile"
 	case "$arch" in
 	arm64) karch=arm64 cross=aarch64-linux-gnu- ;;
 	ppc64le) karch=powerpc cross=powerpc64le-linux-gnu- ;;

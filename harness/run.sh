@@ -10,9 +10,11 @@
 #                           (lint.sh's tree at the patch it judges, or
 #                           PSH_LINT_TREE; PSH_LINT_POSTINGS names what
 #                           it holds)
-#   --suite check|full|all  which scenarios (default check); ignored when
-#                           TESTs are named
-#   --out DIR               where logs go (default out/VARIANT)
+#   --suite check|full|all|debug  which scenarios (default check);
+#                           debug: those marked debug=yes (run them with
+#                           PSH_FLAVOUR=debug); ignored when TESTs are named
+#   --out DIR               where logs go (default out/VARIANT, with a
+#                           flavour out/VARIANT-FLAVOUR)
 #   --list                  print the test names and exit
 #   TEST                    a test name or shell glob, e.g. 'x86_64.*'
 #
@@ -37,6 +39,10 @@
 # PSH_DRGN=0 leaves drgn out (the judge then says so in facts.txt).
 # PSH_DUMP_LEVEL=N makes the capture kernel run makedumpfile -d N
 # (psh-init's dump_level; default 23, see tools/psh-init.c).
+#
+# PSH_FLAVOUR=debug (lib.sh) boots the debug flavour of the variant's
+# kernel; kexec -e starts that kernel again, a kdump loads the plain build
+# of VARIANT as its capture kernel; logs go to out/VARIANT-debug.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -52,7 +58,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-out=${out:-$psh_root/out/$variant}
+# The debug suite judges splats only on the debug flavour: on a plain
+# kernel it would pass without checking what it is for.
+[ "$suite" != debug ] || [ "$psh_flavour" = debug ] ||
+	die "--suite debug runs on the debug flavour: PSH_FLAVOUR=debug $0 ..."
+out=${out:-$psh_root/out/$variant$psh_fl}
 
 # The postings the variant's kernel carries: none for base, all for
 # series (and PSH_KSRC), the stack up to the named one for a posting.
@@ -97,12 +107,22 @@ scenario() {
 		[timeout]=150 [suite]=check [fails_with]= [lists]= [console_has]=
 		[needs]= [pvpanic]= [init_cpu]= [stop]= [notes]= [console_lacks]=
 		[reboot_cpu]= [hotplug_ops]= [threads]= [tcg]= [panic_pc]=
-		[trace]= [vmcore_selftest]=)
+		[trace]= [vmcore_selftest]= [debug]=no [splat_ok]=
+		[needs_flavour]=)
 	for kv in "$@"; do
 		[[ "$kv" == *=* ]] || die "scenario $name: '$kv' is not key=value"
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
 		p[${kv%%=*}]=${kv#*=}
 	done
+	# An allowlist the judge cannot apply would let every report through
+	# (grep fails on a bad ERE), one that matches nothing allows all.
+	if [ -n "${p[splat_ok]}" ]; then
+		local rc=0
+		grep -qE -- "${p[splat_ok]}" </dev/null 2>/dev/null || rc=$?
+		[ "$rc" = 1 ] || die "scenario $name: splat_ok='${p[splat_ok]}' is no valid extended regex"
+		! grep -qE -- "${p[splat_ok]}" <<<'' ||
+			die "scenario $name: splat_ok='${p[splat_ok]}' matches an empty line: it would allow every report"
+	fi
 	local w
 	[ "${p[needs]}" = series ] || for w in ${p[needs]//,/ }; do
 		[[ " ${all_postings[*]} " == *" $w "* ]] ||
@@ -136,8 +156,13 @@ for i in "${!tests[@]}"; do
 		done
 	else
 		s=$(sed -n 's/^suite=//p' <<<"${params[$i]}")
-		{ [ "$suite" = all ] || [ "$suite" = "$s" ] ||
-			{ [ "$suite" = full ] && [ "$s" = check ]; }; } && keep=1
+		d=$(sed -n 's/^debug=//p' <<<"${params[$i]}")
+		if [ "$suite" = debug ]; then
+			[ "$d" = yes ] && keep=1
+		else
+			{ [ "$suite" = all ] || [ "$suite" = "$s" ] ||
+				{ [ "$suite" = full ] && [ "$s" = check ]; }; } && keep=1
+		fi
 	fi
 	[ "$keep" = 1 ] && sel+=("$i")
 done
@@ -186,6 +211,21 @@ for i in "${sel[@]}"; do
 		[ "${PSH_NO_BUILD:-0}" = 1 ] && [ -f "${capture_image[$a]}" ] ||
 			"$psh_harness/build.sh" "$a" "$cv" >&2
 	fi
+	# The debug flavour's kdump capture kernel is the plain (lean) build
+	# of the same variant, as a kdump user loads the kernel they run
+	# without the debug options.  Not the base build for every variant:
+	# after a panic that took over a reboot's stop (stop-takeover) the
+	# panicking x86 CPU still has the reboot's stop IPI pending, and a
+	# base capture kernel takes it as soon as it enables interrupts and
+	# halts (README, "The debug flavour").  (Any other flavour gets a plain
+	# capture kernel only through PSH_CAPTURE_VARIANT, below, which also
+	# changes what kexec -e starts.)  The first kernel's initramfs (the
+	# flavour's modules) serves it too: it loads none.
+	if [ "$psh_flavour" = debug ] && [ -z "${capture_image[$a]:-}" ]; then
+		capture_image[$a]=$psh_cache/build/$a-$variant/IMAGE
+		[ "${PSH_NO_BUILD:-0}" = 1 ] && [ -f "${capture_image[$a]}" ] ||
+			PSH_FLAVOUR='' "$psh_harness/build.sh" "$a" "$variant" >&2
+	fi
 	# With a flavour (lib.sh) the capture kernel is the plain build.
 	if [ -n "${PSH_CAPTURE_VARIANT:-}" ] &&
 		{ [ "$PSH_CAPTURE_VARIANT" != "$variant" ] || [ -n "$psh_flavour" ]; }; then
@@ -218,13 +258,19 @@ judge_one() {
 # that hangs before it starts /init (judge.sh: early_hang=1) ran nothing of
 # the scenario yet: the test is booted once more, and the hang is reported
 # with where its vCPUs were ("# retry ..." lines, counted at the end).
+# The same, up to twice, for a lockdep kernel hung on lockdep's own graph
+# lock after its kdump stop (judge.sh: lockdep_graph_lock_hang=1).
 run_one() {
-	local i=$1 n=$2 t=${tests[$1]} dir needs
+	local i=$1 n=$2 t=${tests[$1]} dir needs needs_flavour
 	dir=$out/$t
 	# params holds printf %q values: decode, do not just cut.
-	eval "$(grep '^needs=' <<<"${params[$i]}")"
+	eval "$(grep -E '^(needs|needs_flavour)=' <<<"${params[$i]}")"
 	if ! lacking=$(variant_lacks "$needs"); then
 		echo "ok $n $t # SKIP needs $lacking (the $variant kernel lacks it)"
+		return 0
+	fi
+	if [ -n "$needs_flavour" ] && [ "$needs_flavour" != "$psh_flavour" ]; then
+		echo "ok $n $t # SKIP needs PSH_FLAVOUR=$needs_flavour"
 		return 0
 	fi
 	# A self-test of the drgn check tests nothing without drgn.
@@ -238,9 +284,22 @@ run_one() {
 		echo "ok $n $t"
 		return 0
 	fi
-	if grep -qx 'early_hang=1' "$dir/facts.txt"; then
-		retries=$((retries + 1))
-		echo "# retry $t: the first kernel hung before /init; last line:"
+	# A lockdep kernel can hang in a kdump whose NMI stop caught a CPU
+	# inside lockdep's graph lock (judge.sh: lockdep_graph_lock_hang=1;
+	# the base does too, README "The debug flavour"): up to two more boots.
+	local tries=0 why what max
+	while :; do
+		if grep -qx 'early_hang=1' "$dir/facts.txt"; then
+			why="the first kernel hung before /init" what="an early-boot hang" max=1
+		elif grep -qx 'lockdep_graph_lock_hang=1' "$dir/facts.txt"; then
+			why="a CPU spun on lockdep's graph lock, held by a CPU the stop stopped by NMI (lockdep's, base too)"
+			what="a hang on lockdep's graph lock" max=2
+		else
+			break
+		fi
+		[ "$tries" -lt "$max" ] || break
+		tries=$((tries + 1)) retries=$((retries + 1))
+		echo "# retry $t: $why; last line:"
 		grep -a . "$dir/console.log" | tail -n 1 | sed 's/^/#   /'
 		sed 's/^/#   /' "$dir/vcpus.txt" 2>/dev/null || true
 		rm -rf "$dir.hang" && mv "$dir" "$dir.hang"
@@ -248,10 +307,10 @@ run_one() {
 		boot_one "$i"
 		if judge_one "$dir"; then
 			cat "$dir/judge.txt"
-			echo "ok $n $t # retried after an early-boot hang"
+			echo "ok $n $t # retried after $what"
 			return 0
 		fi
-	fi
+	done
 	cat "$dir/judge.txt"
 	echo "not ok $n $t"
 	return 1
@@ -282,6 +341,8 @@ boot_one() {
 	echo "${params[$i]}" >"$dir/scenario.env"
 	# The System.map of the kernel under test, for judge.sh's panic_pc.
 	printf 'sysmap=%q\n' "$(dirname "${kernel[${t%%.*}]}")/System.map" >>"$dir/scenario.env"
+	# The flavour the first kernel is (judge.sh: debug checks for splats).
+	printf 'run_flavour=%q\n' "$psh_flavour" >>"$dir/scenario.env"
 	(
 		. "$dir/scenario.env"
 		{
@@ -348,6 +409,6 @@ for i in "${sel[@]}"; do
 	fi
 done
 echo "# logs: $out"
-[ "$retries" = 0 ] || echo "# early-boot hangs retried: $retries"
+[ "$retries" = 0 ] || echo "# hangs retried (early-boot hangs, lockdep's graph lock): $retries"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

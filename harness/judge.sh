@@ -95,10 +95,14 @@ echo "boots=$boots" >>"$facts"
 
 if [ "$qemu_rc" = 124 ]; then
 	fail "guest timed out after ${timeout}s (expected: $expect)"
-	# A lockdep kernel whose CPU spins on lockdep's own graph lock: a CPU
-	# stopped by NMI held it (README, "The debug flavour").
-	if grep -q ' lock=__lock+0x0$' "$dir/vcpus.txt" 2>/dev/null; then
-		fail "$(grep -m1 ' lock=__lock+0x0$' "$dir/vcpus.txt" | cut -d: -f1) spins on lockdep's graph lock (__lock): a CPU that the stop stopped by NMI held it (lockdep's, the base too)"
+	# A lockdep kernel whose panicking CPU spins on lockdep's own graph
+	# lock after its NMI stop: a CPU stopped by NMI held it (README, "The
+	# debug flavour"; x86_64, where vcpus.txt names the lock).  Only
+	# then: a hang before the panic, or on another CPU, is not this.
+	if [ -n "$panic_line" ] && [ -n "${cpu:-}" ] &&
+		grep -aqE 'smp: stopped .*NMI|Stopping other CPUs|crash_nmi_callback' "$console" &&
+		grep -q "^CPU $cpu: .* lock=__lock+0x0\$" "$dir/vcpus.txt" 2>/dev/null; then
+		fail "CPU $cpu (the panic) spins on lockdep's graph lock (__lock): a CPU that the stop stopped by NMI held it (lockdep's, the base too)"
 		echo "lockdep_graph_lock_hang=1" >>"$facts"
 	fi
 elif [ "$qemu_rc" != 0 ]; then

@@ -156,11 +156,12 @@ vcpus_where() {
 	fi
 	{
 		printf 'kaslr_offset=0x%x\n' "$off"
-		# The first argument register too (x86_64 RDI, arm64 X00): a CPU
-		# spinning on a lock has the lock's address there.
+		# x86_64's first argument register too (RDI): a CPU spinning on a
+		# lock has the lock's address there.  (Not arm64: the lock's
+		# address is in no fixed register there, and its KASLR offset is
+		# not probed.)
 		awk '/^CPU#[0-9]+/ { sub(/^CPU#/, ""); cpu = $1; arg = "-" }
 		     match($0, /RDI=[0-9a-f]+/) { arg = substr($0, RSTART + 4, RLENGTH - 4) }
-		     match($0, /X00=[0-9a-f]+/) { arg = substr($0, RSTART + 4, RLENGTH - 4) }
 		     match($0, /^ *(RIP|PC)=[0-9a-f]+/) {
 			print cpu, substr($0, RSTART + index(substr($0, RSTART), "="), 16), arg }
 		     /^NIP [0-9a-f]+ / { print cpu, $2, "-" }' "$raw" |
@@ -170,11 +171,13 @@ vcpus_where() {
 				sym=$(addr2line -f -i -p -e "$vmlinux" \
 					"$(printf '%x' $((0x$pc - off)))" 2>/dev/null | head -n 1)
 			# Spinning on a lock: name the lock (System.map, the
-			# nearest symbol at or below; fixed-width hex compares
-			# as strings).
+			# nearest data symbol at or below, none past _end;
+			# fixed-width hex compares as strings).
 			if [[ $sym == *spin_lock* ]] && [ "$arg" != - ] && [ -f "${vmlinux%/*}/System.map" ]; then
 				a=$(printf '%016x' $((0x$arg - off)))
-				lock=$(awk -v a="$a" '($1 "") <= (a "") { s = $1; n = $3 } END { if (n != "") print s, n }' \
+				lock=$(awk -v a="$a" '$3 == "_end" { end = $1 }
+					$2 ~ /^[bBdD]$/ && ($1 "") <= (a "") { s = $1; n = $3 }
+					END { if (n != "" && end != "" && (a "") < (end "")) print s, n }' \
 					"${vmlinux%/*}/System.map")
 				[ -z "$lock" ] || lock=$(printf ' lock=%s+0x%x' "${lock#* }" $((0x$a - 0x${lock%% *})))
 			fi

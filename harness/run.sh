@@ -114,15 +114,16 @@ scenario() {
 		[ -n "${p[${kv%%=*}]+set}" ] || die "scenario $name: unknown key '${kv%%=*}'"
 		p[${kv%%=*}]=${kv#*=}
 	done
-	# An allowlist the judge cannot apply would let every report through
-	# (grep fails on a bad ERE), one that matches nothing allows all.
+	# An allowlist names report lines: one the judge cannot apply (a bad
+	# ERE) or one that matches any line (empty, '.') is refused here.
 	if [ -n "${p[splat_ok]}" ]; then
 		local rc=0
 		grep -qE -- "${p[splat_ok]}" </dev/null 2>/dev/null || rc=$?
 		[ "$rc" = 1 ] || die "scenario $name: splat_ok='${p[splat_ok]}' is no valid extended regex"
-		! grep -qE -- "${p[splat_ok]}" <<<'' ||
-			die "scenario $name: splat_ok='${p[splat_ok]}' matches an empty line: it would allow every report"
+		! grep -qE -- "${p[splat_ok]}" <<<$'\npsh: x' ||
+			die "scenario $name: splat_ok='${p[splat_ok]}' matches any line: it would allow every report"
 	fi
+	case ${p[debug]} in yes | no) ;; *) die "scenario $name: debug=${p[debug]} (want yes or no)" ;; esac
 	local w
 	[ "${p[needs]}" = series ] || for w in ${p[needs]//,/ }; do
 		[[ " ${all_postings[*]} " == *" $w "* ]] ||
@@ -287,23 +288,26 @@ run_one() {
 	# A lockdep kernel can hang in a kdump whose NMI stop caught a CPU
 	# inside lockdep's graph lock (judge.sh: lockdep_graph_lock_hang=1;
 	# the base does too, README "The debug flavour"): up to two more boots.
-	local tries=0 why what max
+	local early=0 graph=0 n_hang=0 why what
 	while :; do
-		if grep -qx 'early_hang=1' "$dir/facts.txt"; then
-			why="the first kernel hung before /init" what="an early-boot hang" max=1
-		elif grep -qx 'lockdep_graph_lock_hang=1' "$dir/facts.txt"; then
-			why="a CPU spun on lockdep's graph lock, held by a CPU the stop stopped by NMI (lockdep's, base too)"
-			what="a hang on lockdep's graph lock" max=2
+		if grep -qx 'early_hang=1' "$dir/facts.txt" && [ "$early" -lt 1 ]; then
+			early=$((early + 1))
+			why="the first kernel hung before /init" what="an early-boot hang"
+		elif grep -qx 'lockdep_graph_lock_hang=1' "$dir/facts.txt" && [ "$graph" -lt 2 ]; then
+			graph=$((graph + 1))
+			why="the panicking CPU spun on lockdep's graph lock, held by a CPU the stop stopped by NMI (lockdep's, base too)"
+			what="a hang on lockdep's graph lock"
 		else
 			break
 		fi
-		[ "$tries" -lt "$max" ] || break
-		tries=$((tries + 1)) retries=$((retries + 1))
+		n_hang=$((n_hang + 1)) retries=$((retries + 1))
 		echo "# retry $t: $why; last line:"
 		grep -a . "$dir/console.log" | tail -n 1 | sed 's/^/#   /'
 		sed 's/^/#   /' "$dir/vcpus.txt" 2>/dev/null || true
-		rm -rf "$dir.hang" && mv "$dir" "$dir.hang"
-		echo "#   (logs kept in $dir.hang)"
+		local keep=$dir.hang
+		[ "$n_hang" = 1 ] || keep+=$n_hang
+		rm -rf "$keep" && mv "$dir" "$keep"
+		echo "#   (logs kept in $keep)"
 		boot_one "$i"
 		if judge_one "$dir"; then
 			cat "$dir/judge.txt"

@@ -216,9 +216,9 @@ for i in "${sel[@]}"; do
 	# of the same variant, as a kdump user loads the kernel they run
 	# without the debug options.  Not the base build for every variant:
 	# after a panic that took over a reboot's stop (stop-takeover) the
-	# panicking x86 CPU still has the reboot's stop IPI pending, and a
-	# base capture kernel takes it as soon as it enables interrupts and
-	# halts (README, "The debug flavour").  (Any other flavour gets a plain
+	# panicking CPU still has the reboot's stop IPI pending (x86_64 and
+	# arm64), and a base capture kernel takes it as soon as it enables
+	# interrupts and halts (README, "The debug flavour").  (Any other flavour gets a plain
 	# capture kernel only through PSH_CAPTURE_VARIANT, below, which also
 	# changes what kexec -e starts.)  The first kernel's initramfs (the
 	# flavour's modules) serves it too: it loads none.
